@@ -1,0 +1,124 @@
+import SimStats
+
+/// How a finished request ended.
+public enum Outcome: UInt8, Sendable {
+    case ok, error, timeout, rejected
+}
+
+/// Counts and latencies of finished requests in one scope over one stretch of time.
+public struct ScopeAggregate: Sendable {
+    public var finished: Int64 = 0
+    public var ok: Int64 = 0
+    public var errors: Int64 = 0
+    public var timeouts: Int64 = 0
+    public var rejected: Int64 = 0
+    /// Latency of successful requests (ns).
+    public var latency = LatencySketch()
+    /// Sojourn of every admitted request that finished (ns), for Little's law.
+    public var sojournSum: Double = 0
+    public var admitted: Int64 = 0
+
+    public init() {}
+
+    @inlinable
+    public mutating func record(_ outcome: Outcome, latency ns: Int64, admitted wasAdmitted: Bool) {
+        finished &+= 1
+        switch outcome {
+        case .ok: ok &+= 1; latency.record(ns)
+        case .error: errors &+= 1
+        case .timeout: timeouts &+= 1
+        case .rejected: rejected &+= 1
+        }
+        if wasAdmitted { admitted &+= 1; sojournSum += Double(ns) }
+    }
+
+    public mutating func merge(_ o: ScopeAggregate) {
+        finished += o.finished; ok += o.ok; errors += o.errors; timeouts += o.timeouts
+        rejected += o.rejected; latency.merge(o.latency); sojournSum += o.sojournSum; admitted += o.admitted
+    }
+}
+
+/// Cumulative time integrals of one service's gauges (value·ns), snapshotted at batch starts.
+public struct ServiceIntegrals: Sendable, Equatable {
+    public var busyCores: Double = 0
+    public var queueLength: Double = 0
+    public var inFlight: Double = 0
+    public var replicas: Double = 0
+    public init() {}
+}
+
+/// One warm-up batch: the aggregates of `observations` consecutive finished requests.
+public struct Batch: Sendable {
+    public var startTime: Int64
+    public var observations: Int64 = 0
+    /// Sum of the finished requests' response times (ns), for the batch mean MSER works on.
+    public var responseSum: Double = 0
+    public var scopes: [ScopeAggregate]
+    /// Cumulative integrals at `startTime`.
+    public var integralsAtStart: [ServiceIntegrals]
+
+    public init(startTime: Int64, scopeCount: Int, integrals: [ServiceIntegrals]) {
+        self.startTime = startTime
+        scopes = Array(repeating: ScopeAggregate(), count: scopeCount)
+        integralsAtStart = integrals
+    }
+
+    /// Appends the next batch's aggregates (it must start where this one ends).
+    public mutating func absorb(_ o: Batch) {
+        observations += o.observations
+        responseSum += o.responseSum
+        for i in scopes.indices { scopes[i].merge(o.scopes[i]) }
+    }
+
+    public var meanResponse: Double { observations > 0 ? responseSum / Double(observations) : 0 }
+}
+
+/// Keeps per-batch aggregates in bounded memory (DESIGN.md, "Statistics"): at most `maxBatches`
+/// closed batches; when full, neighbours merge and the batch size doubles. Sketches and sums merge
+/// exactly, so once MSER has picked a truncation batch the estimate is the merge of what follows.
+public struct BatchStore: Sendable {
+    public static let maxBatches = 64
+    public private(set) var closed: [Batch] = []
+    public var current: Batch
+    public private(set) var batchSize: Int64
+    let scopeCount: Int
+
+    public init(scopeCount: Int, serviceCount: Int, initialBatchSize: Int64 = 10) {
+        self.scopeCount = scopeCount
+        batchSize = initialBatchSize
+        current = Batch(startTime: 0, scopeCount: scopeCount,
+                        integrals: Array(repeating: ServiceIntegrals(), count: serviceCount))
+    }
+
+    /// True when the current batch is full and the next observation must open a new batch.
+    @inlinable public var currentIsFull: Bool { current.observations >= batchSize }
+
+    /// Closes the current batch and opens one starting at `now` with the given integral snapshot.
+    public mutating func openBatch(at now: Int64, integrals: [ServiceIntegrals]) {
+        closed.append(current)
+        current = Batch(startTime: now, scopeCount: scopeCount, integrals: integrals)
+        if closed.count >= BatchStore.maxBatches {
+            var merged: [Batch] = []
+            merged.reserveCapacity(closed.count / 2)
+            var i = 0
+            while i + 1 < closed.count {
+                var b = closed[i]
+                b.absorb(closed[i + 1])
+                merged.append(b)
+                i += 2
+            }
+            if i < closed.count { merged.append(closed[i]) }
+            closed = merged
+            batchSize *= 2
+        }
+    }
+
+    /// Drops everything before `now` and starts afresh (a fixed warm-up has ended).
+    public mutating func restart(at now: Int64, integrals: [ServiceIntegrals]) {
+        closed.removeAll()
+        current = Batch(startTime: now, scopeCount: scopeCount, integrals: integrals)
+    }
+
+    /// All batches in time order, the current (possibly partial) one last.
+    public var all: [Batch] { closed + [current] }
+}

@@ -1,0 +1,112 @@
+import SimStats
+
+/// One metric of one replication (a row of replications.csv before formatting).
+public struct MetricValue: Sendable, Equatable {
+    public var scope: String
+    public var metric: String
+    public var unit: String
+    /// NaN when the replication has no value (for example a percentile with no successful request).
+    public var value: Double
+    public init(scope: String, metric: String, unit: String, value: Double) {
+        self.scope = scope; self.metric = metric; self.unit = unit; self.value = value
+    }
+}
+
+/// How the warm-up was chosen for one replication.
+public enum WarmupChoice: Sendable, Equatable {
+    /// MSER on the stored batch means.
+    case mser
+    /// A fixed time; the store was restarted then.
+    case fixed(Int64)
+}
+
+/// The metric name of a percentile: 50 → latency_p50, 99.9 → latency_p999, 99.99 → latency_p9999.
+public func percentileMetricName(_ p: Double) -> String {
+    var s = "\(p)"
+    if s.hasSuffix(".0") { s.removeLast(2) }
+    return "latency_p" + s.replacingOccurrences(of: ".", with: "")
+}
+
+extension Cluster {
+    /// The replication's estimates at `end`, after warm-up truncation.
+    ///
+    /// - Returns: the warm-up time used (ns), whether MSER's minimum sat at its k/2 limit (the run
+    ///   is too short for the truncation to be trusted), and the metrics in a fixed order: scope `all`,
+    ///   then services, endpoints and workloads in file order.
+    public func results(end: Int64, warmup: WarmupChoice, percentiles: [Double])
+        -> (warmup: Int64, mserAtLimit: Bool, metrics: [MetricValue]) {
+        let batches = store.closed
+        var first = 0
+        var atLimit = false
+        var warmupTime: Int64
+        switch warmup {
+        case .mser:
+            let r = MSER.truncationOfBatchMeans(batches.map(\.meanResponse))
+            first = r.batches
+            atLimit = r.atLimit
+            warmupTime = first < batches.count ? batches[first].startTime : store.current.startTime
+        case .fixed(let t):
+            warmupTime = min(t, end)
+        }
+        var merged = first < batches.count ? batches[first] : store.current
+        if first < batches.count {
+            for b in batches[(first + 1)...] { merged.absorb(b) }
+            merged.absorb(store.current)
+        }
+        let startInts = merged.integralsAtStart
+        let endInts = integrals(at: end)
+        let span = Double(end - warmupTime) * 1e-9
+
+        var out: [MetricValue] = []
+        func add(_ scope: String, _ m: String, _ u: String, _ v: Double?) {
+            out.append(MetricValue(scope: scope, metric: m, unit: u, value: v ?? .nan))
+        }
+        func rates(_ scope: String, _ a: ScopeAggregate) {
+            let f = Double(a.finished)
+            add(scope, "error_rate", "ratio", f > 0 ? Double(a.finished - a.ok) / f : nil)
+            add(scope, "timeout_rate", "ratio", f > 0 ? Double(a.timeouts) / f : nil)
+            add(scope, "rejection_rate", "ratio", f > 0 ? Double(a.rejected) / f : nil)
+        }
+        func latencies(_ scope: String, _ a: ScopeAggregate) {
+            add(scope, "requests", "count", Double(a.finished))
+            add(scope, "throughput", "1/s", span > 0 ? Double(a.ok) / span : nil)
+            add(scope, "latency_mean", "s", a.latency.mean.map { $0 * 1e-9 })
+            for p in percentiles {
+                add(scope, percentileMetricName(p), "s", a.latency.quantile(p / 100).map { $0 * 1e-9 })
+            }
+            rates(scope, a)
+        }
+        for (k, kind) in scopes.kinds.enumerated() {
+            let name = scopes.names[k]
+            let a = merged.scopes[scopes.slotOf[k]]
+            switch kind {
+            case .all:
+                latencies(name, a)
+            case .service(let s):
+                let cfg = services[s]
+                let d = endInts[s], b = startInts[s]
+                let secs = Double(end - warmupTime)
+                add(name, "throughput", "1/s", span > 0 ? Double(a.ok) / span : nil)
+                rates(name, a)
+                let capacity = (d.replicas - b.replicas) * Double(cfg.cores)
+                add(name, "utilization", "ratio", capacity > 0 ? (d.busyCores - b.busyCores) / capacity : nil)
+                add(name, "queue_length_mean", "count", secs > 0 ? (d.queueLength - b.queueLength) / secs : nil)
+                let l = secs > 0 ? (d.inFlight - b.inFlight) / secs : nil
+                add(name, "in_flight_mean", "count", l)
+                add(name, "replicas_mean", "count", secs > 0 ? (d.replicas - b.replicas) / secs : nil)
+                add(name, "replicas_max", "count", gauges[s].replicas.peak)
+                // Little's law self-test: L = λW over admitted requests; the relative gap.
+                var gap: Double? = nil
+                if let l, l > 0, a.admitted > 0, span > 0 {
+                    let lambda = Double(a.admitted) / span
+                    let w = a.sojournSum / Double(a.admitted) * 1e-9
+                    gap = abs(l - lambda * w) / l
+                }
+                add(name, "littles_law_gap", "ratio", gap)
+            case .endpoint, .workload:
+                latencies(name, a)
+            }
+        }
+        return (warmupTime, atLimit, out)
+    }
+}

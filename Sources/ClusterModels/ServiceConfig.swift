@@ -1,0 +1,63 @@
+import SimKernel
+import SimRandom
+
+/// Order in which queued requests are admitted when a worker frees.
+public enum QueueDiscipline: String, Sendable, CaseIterable {
+    case fifo, lifo
+}
+
+/// What a worker does while its request waits on downstream calls (used once endpoints have calls).
+public enum IOMode: String, Sendable, CaseIterable {
+    /// Thread-per-request: the worker is held while the request waits on its calls.
+    case blocking
+    /// Event-loop style: the worker is freed while calls are in flight.
+    case async
+}
+
+/// How a caller picks an instance of a service. The full balancer set is its own issue; these two
+/// need no per-instance feedback.
+public enum BalancerPolicy: String, Sendable, CaseIterable {
+    case roundRobin = "round_robin"
+    case random
+}
+
+/// One endpoint of a service: the CPU demand of a request to it.
+public struct EndpointConfig: Sendable, Equatable {
+    public var name: String
+    /// CPU work in seconds of one core.
+    public var work: Distribution
+    public init(name: String, work: Distribution) {
+        self.name = name; self.work = work
+    }
+}
+
+/// A service as the model runs it.
+public struct ServiceConfig: Sendable, Equatable {
+    /// Tomcat's `maxThreads` default (Apache Tomcat 10 HTTP connector reference): worker pool size.
+    public static let defaultConcurrency = 200
+    /// Tomcat's `acceptCount` default (same reference): requests queued when every worker is busy.
+    public static let defaultQueueCapacity = 100
+
+    public var name: String
+    public var replicas: Int
+    /// Cores per instance; requests doing work share them by processor sharing.
+    public var cores: Int
+    /// Worker pool per instance: requests admitted at once.
+    public var concurrency: Int
+    public var io: IOMode
+    /// Waiting requests per instance beyond the workers; `Int.max` means bounded only by
+    /// `limits.max_in_flight`.
+    public var queueCapacity: Int
+    public var discipline: QueueDiscipline
+    public var balancer: BalancerPolicy
+    public var endpoints: [EndpointConfig]
+
+    public init(name: String, replicas: Int = 1, cores: Int = 1,
+                concurrency: Int = ServiceConfig.defaultConcurrency, io: IOMode = .blocking,
+                queueCapacity: Int = ServiceConfig.defaultQueueCapacity, discipline: QueueDiscipline = .fifo,
+                balancer: BalancerPolicy = .roundRobin, endpoints: [EndpointConfig]) {
+        self.name = name; self.replicas = replicas; self.cores = cores; self.concurrency = concurrency
+        self.io = io; self.queueCapacity = queueCapacity; self.discipline = discipline
+        self.balancer = balancer; self.endpoints = endpoints
+    }
+}

@@ -1,0 +1,111 @@
+import CGSL
+import ClusterModels
+import ScenarioSpec
+import SimKernel
+import SimRandom
+import Workloads
+
+/// Event kinds of the driver (the cluster model uses kinds below 16).
+enum DriverEventKind {
+    static let arrival: UInt32 = 16       // index: workload
+    static let userWake: UInt32 = 17      // index: workload, tag: user
+    static let sample: UInt32 = 18
+    static let warmupEnd: UInt32 = 19
+}
+
+/// One replication's model: the cluster plus the workloads that drive it.
+struct ClusterSimulation: EventHandler {
+    var cluster: Cluster
+    var generators: [ArrivalGenerator?]
+    let arrivalRNG: [UnsafeMutablePointer<gsl_rng>]
+    let stateRNG: [UnsafeMutablePointer<gsl_rng>]
+    let thinkSamplers: [Sampler?]
+    let thinkRNG: [UnsafeMutablePointer<gsl_rng>]
+    /// Owns the generators above for the replication's lifetime.
+    let streams: [RandomStream]
+    let workloadEndpoint: [Int]
+    let stopRequests: Int64?
+    let sampleInterval: Int64?
+
+    init(scenario: Scenario, replication: Int) {
+        let seed = scenario.seed
+        let names = scenario.workloads.map(\.name)
+        var endpointIndex: [String: Int] = [:]
+        var e = 0
+        for s in scenario.services {
+            for ep in s.endpoints { endpointIndex["\(s.name).\(ep.name)"] = e; e += 1 }
+        }
+        // Validation guarantees every workload targets an existing endpoint.
+        let targets = scenario.workloads.map { endpointIndex["\($0.service).\($0.endpoint)"] ?? 0 }
+        workloadEndpoint = targets
+        cluster = Cluster(services: scenario.services, workloadNames: names, workloadEndpoints: targets, seed: seed,
+                          replication: replication, maxInFlight: scenario.limits.maxInFlight,
+                          timeseriesInterval: scenario.output.timeseries?.ns)
+        generators = scenario.workloads.map { ArrivalGenerator($0.arrival) }
+        let arrivals = names.map { RandomStream(master: seed, replication: replication, name: "workload.\($0).arrivals") }
+        let states = names.map { RandomStream(master: seed, replication: replication, name: "workload.\($0).states") }
+        let thinks = names.map { RandomStream(master: seed, replication: replication, name: "workload.\($0).think") }
+        arrivalRNG = arrivals.map(\.rng)
+        stateRNG = states.map(\.rng)
+        thinkRNG = thinks.map(\.rng)
+        streams = arrivals + states + thinks
+        thinkSamplers = scenario.workloads.map {
+            if case .closed(_, let think) = $0.arrival { return Sampler(think) } else { return nil }
+        }
+        stopRequests = scenario.stopRequests
+        sampleInterval = scenario.output.timeseries?.ns
+    }
+
+    /// Schedules the first events: each open workload's first arrival, each closed user's first think.
+    mutating func start(engine: inout Engine, scenario: Scenario) {
+        for (w, wl) in scenario.workloads.enumerated() {
+            if case .closed(let users, _) = wl.arrival {
+                for u in 0..<users { scheduleThink(workload: w, user: Int32(u), engine: &engine) }
+            } else if generators[w] != nil {
+                generators[w]!.start(arrivals: arrivalRNG[w], states: stateRNG[w])
+                if let t = generators[w]!.next(after: 0, first: true, arrivals: arrivalRNG[w], states: stateRNG[w]) {
+                    engine.schedule(at: t, kind: DriverEventKind.arrival, index: UInt32(w))
+                }
+            }
+        }
+        if let iv = sampleInterval { engine.schedule(at: iv, kind: DriverEventKind.sample, index: 0) }
+        if case .fixed(let d) = scenario.warmup, d.ns > 0 {
+            engine.schedule(at: d.ns, kind: DriverEventKind.warmupEnd, index: 0)
+        }
+    }
+
+    func scheduleThink(workload w: Int, user: Int32, engine: inout Engine) {
+        let think = thinkSamplers[w]?.sampleNanos(rng: thinkRNG[w]) ?? 0
+        engine.schedule(after: think, kind: DriverEventKind.userWake, index: UInt32(w), tag: UInt64(user))
+    }
+
+    mutating func handle(_ e: Event, engine: inout Engine) {
+        switch e.kind {
+        case ClusterEventKind.cpuDone:
+            cluster.handleCPUDone(instance: Int(e.index), tag: e.tag, engine: &engine)
+        case DriverEventKind.arrival:
+            let w = Int(e.index)
+            if let t = generators[w]!.next(after: engine.now, first: false, arrivals: arrivalRNG[w], states: stateRNG[w]) {
+                engine.schedule(at: t, kind: DriverEventKind.arrival, index: e.index)
+            }
+            cluster.submit(endpoint: workloadEndpoint[w], workload: w, user: -1, engine: &engine)
+        case DriverEventKind.userWake:
+            let w = Int(e.index)
+            cluster.submit(endpoint: workloadEndpoint[w], workload: w, user: Int32(truncatingIfNeeded: e.tag), engine: &engine)
+        case DriverEventKind.sample:
+            cluster.sample(at: engine.now)
+            if let iv = sampleInterval { engine.schedule(after: iv, kind: DriverEventKind.sample, index: 0) }
+        case DriverEventKind.warmupEnd:
+            cluster.endWarmup(at: engine.now)
+        default:
+            preconditionFailure("unknown event kind \(e.kind)")
+        }
+        if !cluster.usersFinished.isEmpty {
+            for f in cluster.usersFinished { scheduleThink(workload: Int(f.workload), user: f.user, engine: &engine) }
+            cluster.usersFinished.removeAll(keepingCapacity: true)
+        }
+        if let n = stopRequests, cluster.finishedTotal >= n, engine.stopRequest == nil {
+            engine.stopRequest = .requests
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import ClusterModels
+import Experiments
+import Foundation
+import ScenarioSpec
+
+/// Writes the report files of spec/reports.md: summary.csv, replications.csv, timeseries.csv and,
+/// when asked, events.jsonl. Each file is written to a temporary name and renamed into place, so a
+/// reader never sees half a file.
+public enum Reports {
+    public static func summaryCSV(_ result: RunResult) -> String {
+        var s = ReportFormat.csvLine(["point", "scope", "metric", "unit", "mean", "ci_low", "ci_high", "stddev", "replications"])
+        for r in result.summary {
+            let iv = r.interval
+            s += ReportFormat.csvLine([String(r.point), r.scope, r.metric, r.unit, ReportFormat.number(iv.mean),
+                                       ReportFormat.number(iv.low), ReportFormat.number(iv.high),
+                                       ReportFormat.number(iv.stddev), String(iv.n)])
+        }
+        return s
+    }
+
+    public static func replicationsCSV(_ result: RunResult) -> String {
+        var s = ReportFormat.csvLine(["point", "replication", "seed", "scope", "metric", "unit", "value"])
+        for rep in result.replications {
+            for m in rep.metrics {
+                s += ReportFormat.csvLine(["0", String(rep.index + 1), String(rep.seed), m.scope, m.metric, m.unit,
+                                           ReportFormat.number(m.value)])
+            }
+        }
+        return s
+    }
+
+    public static func timeseriesCSV(_ result: RunResult) -> String {
+        var s = ReportFormat.csvLine(["point", "replication", "time", "scope", "metric", "value"])
+        for rep in result.replications {
+            for row in rep.timeseries {
+                s += ReportFormat.csvLine(["0", String(rep.index + 1), ReportFormat.number(row.time), row.scope,
+                                           row.metric, ReportFormat.number(row.value)])
+            }
+        }
+        return s
+    }
+
+    /// events.jsonl: per replication, the warm-up chosen, any limit hit, and the end of the run.
+    public static func eventsJSONL(_ result: RunResult) -> String {
+        var s = ""
+        for rep in result.replications {
+            let r = rep.index + 1
+            s += "{\"time\": \(ReportFormat.number(Double(rep.warmup) * 1e-9)), \"replication\": \(r), \"kind\": \"warmup\", "
+                + "\"mser_at_limit\": \(rep.mserAtLimit)}\n"
+            if let l = rep.limitMessage {
+                s += "{\"time\": \(ReportFormat.number(Double(rep.endTime) * 1e-9)), \"replication\": \(r), \"kind\": \"limit\", "
+                    + "\"message\": \(ReportFormat.jsonString(l))}\n"
+            }
+            s += "{\"time\": \(ReportFormat.number(Double(rep.endTime) * 1e-9)), \"replication\": \(r), \"kind\": \"end\", "
+                + "\"events\": \(rep.events)}\n"
+        }
+        return s
+    }
+
+    /// The whole run as one JSON document (`--format json`): keys in a fixed order.
+    public static func json(_ result: RunResult) -> String {
+        var s = "{\n  \"scenario\": \(ReportFormat.jsonString(result.scenario.name)),\n"
+        s += "  \"seed\": \(result.scenario.seed),\n  \"replications\": \(result.replications.count),\n"
+        s += "  \"confidence\": \(ReportFormat.number(result.scenario.confidence)),\n"
+        s += "  \"limits_hit\": [" + result.replications.compactMap { r in
+            r.limitMessage.map { "{\"replication\": \(r.index + 1), \"message\": \(ReportFormat.jsonString($0))}" }
+        }.joined(separator: ", ") + "],\n"
+        s += "  \"summary\": [\n"
+        s += result.summary.map { r in
+            let iv = r.interval
+            return "    {\"point\": \(r.point), \"scope\": \(ReportFormat.jsonString(r.scope)), \"metric\": \(ReportFormat.jsonString(r.metric)), "
+                + "\"unit\": \(ReportFormat.jsonString(r.unit)), \"mean\": \(ReportFormat.jsonNumber(iv.mean)), "
+                + "\"ci_low\": \(ReportFormat.jsonNumber(iv.low)), \"ci_high\": \(ReportFormat.jsonNumber(iv.high)), "
+                + "\"stddev\": \(ReportFormat.jsonNumber(iv.stddev)), \"replications\": \(iv.n)}"
+        }.joined(separator: ",\n")
+        s += "\n  ]\n}\n"
+        return s
+    }
+
+    /// Writes every report file into `directory` (created if needed). Returns the paths written.
+    @discardableResult
+    public static func write(_ result: RunResult, to directory: String) throws -> [String] {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var files: [(String, String)] = [
+            ("summary.csv", summaryCSV(result)),
+            ("replications.csv", replicationsCSV(result)),
+            ("timeseries.csv", timeseriesCSV(result)),
+        ]
+        if result.scenario.output.events { files.append(("events.jsonl", eventsJSONL(result))) }
+        var written: [String] = []
+        for (name, text) in files {
+            let path = (directory as NSString).appendingPathComponent(name)
+            try atomicWrite(text, to: path)
+            written.append(path)
+        }
+        return written
+    }
+
+    /// Writes to `path.tmp` then renames over `path`.
+    public static func atomicWrite(_ text: String, to path: String) throws {
+        let tmp = path + ".tmp"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: tmp))
+        if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+        try FileManager.default.moveItem(atPath: tmp, toPath: path)
+    }
+}

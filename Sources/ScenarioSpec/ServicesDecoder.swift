@@ -1,0 +1,189 @@
+import ClusterModels
+
+/// Limits on how many of a thing one scenario may declare.
+enum CountLimits {
+    static let services = 10_000
+    static let workloads = 10_000
+    static let endpointsPerService = 10_000
+    static let replicas = 100_000
+    static let cores = 1_024
+    static let concurrency = 1_000_000
+}
+
+/// Service, endpoint and workload names: letters, digits, `_` and `-` (they appear in dotted
+/// paths, stream names and report scopes, so no dots or spaces).
+func isValidIdentifier(_ s: String) -> Bool {
+    !s.isEmpty && s.count <= 100 && s.unicodeScalars.allSatisfy { c in
+        (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9") || c == "_" || c == "-"
+    }
+}
+
+extension DecodeContext {
+    /// `services:` — a mapping of service name to its configuration, in file order.
+    func services(_ node: YNode) -> [ServiceConfig] {
+        guard let pairs = node.pairs else {
+            error("\"services\" must be a mapping of service names, found \(node.kindDescription)", at: node,
+                  hint: "write each service as \"NAME:\" with its settings indented below")
+            servicesUnreadable = true
+            return []
+        }
+        if pairs.isEmpty {
+            error("\"services\" is empty", at: node, hint: "declare at least one service with an endpoint")
+            return []
+        }
+        if pairs.count > CountLimits.services {
+            error("more than \(CountLimits.services) services", at: node)
+            servicesUnreadable = true
+            return []
+        }
+        var result: [ServiceConfig] = []
+        for pair in pairs {
+            guard let name = serviceName(pair.key, what: "service") else { continue }
+            record("services.\(name)", key: pair.key, value: pair.value)
+            result.append(service(name, pair.value))
+        }
+        return result
+    }
+
+    /// Checks a service or endpoint name written as a key.
+    private func serviceName(_ key: YNode, what: String) -> String? {
+        guard let name = key.scalarText else {
+            error("a \(what) name must be a plain name, found \(key.kindDescription)", at: key)
+            return nil
+        }
+        guard isValidIdentifier(name) else {
+            error("invalid \(what) name \(quoted(name))", at: key,
+                  hint: "use letters, digits, \"_\" and \"-\" (at most 100)")
+            return nil
+        }
+        return name
+    }
+
+    /// The service as far as it could be decoded (the scenario is only returned without errors, and
+    /// a partial service keeps workloads that name it from reporting it unknown).
+    private func service(_ name: String, _ node: YNode) -> ServiceConfig {
+        let path = "services.\(name)"
+        var config = ServiceConfig(name: name, endpoints: [])
+        guard let f = fields(node, name, schema: Schema.service) else {
+            servicesWithUnknownEndpoints.insert(name)
+            return config
+        }
+
+        if let n = f["replicas"] {
+            record("\(path).replicas", key: f.keyNode("replicas"), value: n)
+            if let v = int(n, "replicas", in: 1...CountLimits.replicas) { config.replicas = v }
+        }
+        if let n = f["instance"] {
+            record("\(path).instance", key: f.keyNode("instance"), value: n)
+            instance(n, path: "\(path).instance", into: &config)
+        }
+        if let n = f["balancer"] {
+            record("\(path).balancer", key: f.keyNode("balancer"), value: n)
+            if let b = fields(n, "balancer", schema: Schema.balancer) {
+                if let p = b["policy"] {
+                    record("\(path).balancer.policy", key: b.keyNode("policy"), value: p)
+                    if let s = choice(p, "balancer policy", Schema.balancerPolicies,
+                                      unsupported: Schema.unsupportedBalancerPolicies),
+                       let policy = BalancerPolicy(rawValue: s) {
+                        config.balancer = policy
+                    }
+                } else {
+                    missing("policy", in: b, "balancer", hint: "supported: \(Schema.balancerPolicies.joined(separator: ", "))")
+                }
+            }
+        }
+        if let n = f["endpoints"] {
+            record("\(path).endpoints", key: f.keyNode("endpoints"), value: n)
+            if let e = endpoints(n, path: "\(path).endpoints") {
+                config.endpoints = e
+            } else {
+                servicesWithUnknownEndpoints.insert(name)
+            }
+        } else {
+            missing("endpoints", in: f, "service \(quoted(name))", hint: "write e.g. \"endpoints: {home: {work: 5ms}}\"")
+            servicesWithUnknownEndpoints.insert(name)
+        }
+        return config
+    }
+
+    private func instance(_ node: YNode, path: String, into config: inout ServiceConfig) {
+        guard let f = fields(node, "instance", schema: Schema.instance) else { return }
+        if let n = f["cores"] {
+            record("\(path).cores", key: f.keyNode("cores"), value: n)
+            if let v = int(n, "cores", in: 1...CountLimits.cores) { config.cores = v }
+        }
+        if let n = f["concurrency"] {
+            record("\(path).concurrency", key: f.keyNode("concurrency"), value: n)
+            if let v = int(n, "concurrency", in: 1...CountLimits.concurrency) { config.concurrency = v }
+        }
+        if let n = f["io"] {
+            record("\(path).io", key: f.keyNode("io"), value: n)
+            if let s = choice(n, "io mode", Schema.ioModes), let io = IOMode(rawValue: s) { config.io = io }
+        }
+        if let n = f["queue"] {
+            record("\(path).queue", key: f.keyNode("queue"), value: n)
+            if let q = fields(n, "queue", schema: Schema.queue) {
+                if let c = q["capacity"] {
+                    record("\(path).queue.capacity", key: q.keyNode("capacity"), value: c)
+                    if let v = queueCapacity(c) { config.queueCapacity = v }
+                }
+                if let d = q["discipline"] {
+                    record("\(path).queue.discipline", key: q.keyNode("discipline"), value: d)
+                    if let s = choice(d, "queue discipline", Schema.queueDisciplines, unsupported: ["priority"]),
+                       let disc = QueueDiscipline(rawValue: s) {
+                        config.discipline = disc
+                    }
+                }
+            }
+        }
+    }
+
+    /// A whole number ≥ 0, or `unbounded` (→ `Int.max`, bounded by `limits.max_in_flight`).
+    private func queueCapacity(_ node: YNode) -> Int? {
+        if node.scalarText == "unbounded" { return Int.max }
+        if let t = node.scalarText, Units.integer(t) == nil {
+            error("\"capacity\" must be a whole number or \"unbounded\", found \(quoted(t))", at: node)
+            return nil
+        }
+        if let t = node.scalarText, let v = Units.integer(t), v < 0 {
+            error("\"capacity\" must not be negative, found \(v)", at: node,
+                  hint: "0 rejects every request that finds all workers busy; \"unbounded\" never rejects")
+            return nil
+        }
+        return int(node, "capacity", in: 0...Int.max)
+    }
+
+    /// The endpoints; nil only when their names are unknown (not a mapping). An endpoint whose work
+    /// has errors is kept with zero work so that workloads naming it resolve.
+    private func endpoints(_ node: YNode, path: String) -> [EndpointConfig]? {
+        guard let pairs = node.pairs else {
+            error("\"endpoints\" must be a mapping of endpoint names, found \(node.kindDescription)", at: node,
+                  hint: "write e.g. \"endpoints: {home: {work: 5ms}}\"")
+            return nil
+        }
+        if pairs.isEmpty {
+            error("\"endpoints\" is empty", at: node, hint: "declare at least one endpoint, e.g. \"home: {work: 5ms}\"")
+            return nil
+        }
+        if pairs.count > CountLimits.endpointsPerService {
+            error("more than \(CountLimits.endpointsPerService) endpoints", at: node)
+            return nil
+        }
+        var result: [EndpointConfig] = []
+        for pair in pairs {
+            guard let name = serviceName(pair.key, what: "endpoint") else { continue }
+            let epPath = "\(path).\(name)"
+            record(epPath, key: pair.key, value: pair.value)
+            let placeholder = EndpointConfig(name: name, work: .constant(0))
+            guard let f = fields(pair.value, name, schema: Schema.endpoint) else { result.append(placeholder); continue }
+            guard let w = f["work"] else {
+                missing("work", in: f, "endpoint \(quoted(name))", hint: "write e.g. \"work: 5ms\" or \"work: {dist: exponential, mean: 5ms}\"")
+                result.append(placeholder)
+                continue
+            }
+            record("\(epPath).work", key: f.keyNode("work"), value: w)
+            result.append(EndpointConfig(name: name, work: distribution(w, "work") ?? .constant(0)))
+        }
+        return result
+    }
+}

@@ -1,0 +1,73 @@
+/// Why a run stopped.
+public enum StopReason: Equatable, Sendable {
+    /// The simulated horizon was reached.
+    case horizon
+    /// The requested number of completed requests was reached.
+    case requests
+    /// `limits.max_events` was reached.
+    case maxEvents
+    /// The model asked to stop (for example `limits.max_in_flight`); the string says why.
+    case model(String)
+    /// No events were left.
+    case drained
+}
+
+/// What a model must provide to be driven by ``Engine``.
+public protocol EventHandler {
+    /// Handles one event. `engine` gives the clock and schedules further events.
+    mutating func handle(_ event: Event, engine: inout Engine)
+}
+
+/// The clock and the event queue. Single-threaded; one per replication.
+@frozen
+public struct Engine: Sendable {
+    public var queue: EventQueue
+    /// Current simulated time in nanoseconds.
+    public var now: Int64 = 0
+    /// Events processed so far.
+    public var eventsProcessed: Int64 = 0
+    /// Set by a model to end the run after the current event.
+    public var stopRequest: StopReason? = nil {
+        didSet { stopRequested = stopRequest != nil }
+    }
+    /// Mirrors `stopRequest != nil` so the event loop tests a flag, not an optional enum with a payload.
+    @usableFromInline var stopRequested = false
+
+    public init(capacity: Int = 1024) { queue = EventQueue(capacity: capacity) }
+
+    @inlinable public var time: SimTime { SimTime(ns: now) }
+
+    /// Schedules an event `delay` nanoseconds from now.
+    @inlinable
+    public mutating func schedule(after delay: Int64, kind: UInt32, index: UInt32, tag: UInt64 = 0) {
+        let (t, o) = now.addingReportingOverflow(delay)
+        queue.schedule(at: o ? Int64.max : t, kind: kind, index: index, tag: tag)
+    }
+
+    @inlinable
+    public mutating func schedule(at time: Int64, kind: UInt32, index: UInt32, tag: UInt64 = 0) {
+        precondition(time >= now, "event scheduled in the past")
+        queue.schedule(at: time, kind: kind, index: index, tag: tag)
+    }
+
+    /// Runs events until the horizon (events at exactly `until` still run), the event budget, or a
+    /// model stop request. Returns why it stopped; `now` is left at the horizon when it was reached.
+    @inlinable
+    public mutating func run<H: EventHandler>(_ handler: inout H, until: Int64, maxEvents: Int64) -> StopReason {
+        while true {
+            if let r = stopRequest { return r }
+            if eventsProcessed >= maxEvents { return .maxEvents }
+            // Look before popping: an event past the horizon stays queued with its original
+            // sequence number, so a caller who continues later keeps same-time events in
+            // scheduling order (re-scheduling it would give it a new, later sequence number).
+            if !queue.isEmpty && queue.nextTime > until {
+                now = until
+                return .horizon
+            }
+            guard let e = queue.popMin() else { return .drained }
+            now = e.time
+            eventsProcessed &+= 1
+            handler.handle(e, engine: &self)
+        }
+    }
+}

@@ -1,0 +1,85 @@
+/// One scheduled event: a small value (DESIGN.md, "The engine"). `kind` says what happens and
+/// `index` names the row of a model table it concerns; `tag` carries a generation counter (for O(1)
+/// cancellation: a handler drops an event whose tag no longer matches) or any other small payload.
+@frozen
+public struct Event: Sendable {
+    public var time: Int64
+    public var seq: UInt64
+    public var kind: UInt32
+    public var index: UInt32
+    public var tag: UInt64
+    @inlinable public init(time: Int64, seq: UInt64, kind: UInt32, index: UInt32, tag: UInt64) {
+        self.time = time; self.seq = seq; self.kind = kind; self.index = index; self.tag = tag
+    }
+    /// Total order: (time, sequence). The sequence is assigned at scheduling, so same-time events
+    /// run in the order they were scheduled. There is no other tie-break.
+    @inlinable @inline(__always)
+    public func precedes(_ o: Event) -> Bool {
+        time < o.time || (time == o.time && seq < o.seq)
+    }
+}
+
+/// A 4-ary min-heap of events keyed by (time, sequence).
+///
+/// Hand-written rather than swift-collections' `Heap`: the event loop is the hot path, and a 4-ary
+/// heap on a flat array measured ~25% faster per pop+push at 10⁵ pending events
+/// (../shared/notes/swift-gsl-facts.md). No allocation per event once the array has grown.
+@frozen
+public struct EventQueue: Sendable {
+    @usableFromInline var heap: [Event]
+    @usableFromInline var nextSeq: UInt64 = 0
+
+    public init(capacity: Int = 1024) {
+        heap = []
+        heap.reserveCapacity(capacity)
+    }
+
+    @inlinable public var count: Int { heap.count }
+    @inlinable public var isEmpty: Bool { heap.isEmpty }
+    /// Earliest pending event time, or `Int64.max` when empty.
+    @inlinable public var nextTime: Int64 { heap.isEmpty ? Int64.max : heap[0].time }
+
+    @inlinable
+    public mutating func schedule(at time: Int64, kind: UInt32, index: UInt32, tag: UInt64 = 0) {
+        let e = Event(time: time, seq: nextSeq, kind: kind, index: index, tag: tag)
+        nextSeq &+= 1
+        heap.append(e)
+        heap.withUnsafeMutableBufferPointer { h in
+            var i = h.count - 1
+            while i > 0 {
+                let p = (i - 1) >> 2
+                if e.precedes(h[p]) { h[i] = h[p]; i = p } else { break }
+            }
+            h[i] = e
+        }
+    }
+
+    @inlinable
+    public mutating func popMin() -> Event? {
+        guard let last = heap.popLast() else { return nil }
+        if heap.isEmpty { return last }
+        let top = heap[0]
+        heap.withUnsafeMutableBufferPointer { h in
+            let n = h.count
+            var i = 0
+            while true {
+                let c = 4 &* i &+ 1
+                if c >= n { break }
+                var m = c
+                let end = Swift.min(c &+ 4, n)
+                var j = c &+ 1
+                while j < end {
+                    if h[j].precedes(h[m]) { m = j }
+                    j &+= 1
+                }
+                if h[m].precedes(last) { h[i] = h[m]; i = m } else { break }
+            }
+            h[i] = last
+        }
+        return top
+    }
+
+    public mutating func removeAll() {
+        heap.removeAll(keepingCapacity: true)
+    }
+}

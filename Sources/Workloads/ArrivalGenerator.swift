@@ -1,0 +1,173 @@
+import CGSL
+import Foundation
+import SimKernel
+import SimRandom
+
+/// Produces the arrival instants of one open workload, one at a time.
+///
+/// Each generator draws from its own stream (`workload.NAME.arrivals`, and `workload.NAME.states`
+/// for an MMPP's state changes), so adding a workload never shifts another's draws.
+public struct ArrivalGenerator: Sendable {
+    public enum Kind: Sendable {
+        case poisson(meanGapSeconds: Double)
+        case constant(gapNs: Int64)
+        case profile(RateProfile, ArrivalShape)
+        case mmpp(rates: [Double], meanHolding: [Double])
+        case trace(times: [Int64], speedup: Double)
+    }
+
+    public let kind: Kind
+    // MMPP state
+    @usableFromInline var state = 0
+    @usableFromInline var switchAt: Int64 = 0
+    // trace position / constant-rate residue
+    @usableFromInline var position = 0
+    /// Expected arrivals accumulated since the last deterministic (constant-shape profile) arrival.
+    @usableFromInline var residue = 0.0
+
+    /// The generators are the `rng` of the streams `workload.NAME.arrivals` and `workload.NAME.states`.
+    /// Builds the generator for an open arrival process; closed workloads have none (nil).
+    public init?(_ process: ArrivalProcess) {
+        switch process {
+        case .open(.poisson, let rate):
+            kind = .poisson(meanGapSeconds: 1 / rate)
+        case .open(.constant, let rate):
+            kind = .constant(gapNs: max(1, SimDuration(seconds: 1 / rate).ns))
+        case .profile(let shape, let points):
+            kind = .profile(RateProfile(points), shape)
+        case .mmpp(let rates, let holding):
+            kind = .mmpp(rates: rates, meanHolding: holding)
+        case .trace(let times, let speedup):
+            kind = .trace(times: times, speedup: speedup)
+        case .closed:
+            return nil
+        }
+    }
+
+    /// Prepares state that needs a first draw (the MMPP's first holding time).
+    public mutating func start(arrivals: UnsafeMutablePointer<gsl_rng>, states: UnsafeMutablePointer<gsl_rng>) {
+        if case .mmpp(_, let holding) = kind {
+            state = 0
+            switchAt = SimDuration(seconds: gsl_ran_exponential(states, holding[0])).ns
+        }
+    }
+
+    /// The next arrival strictly after the previous one at `now` (or the first, from `now` = 0 at
+    /// start), or nil when the process has no more arrivals.
+    public mutating func next(after now: Int64, first: Bool, arrivals: UnsafeMutablePointer<gsl_rng>,
+                              states: UnsafeMutablePointer<gsl_rng>) -> Int64? {
+        switch kind {
+        case .poisson(let meanGap):
+            return now &+ max(1, SimDuration(seconds: gsl_ran_exponential(arrivals, meanGap)).ns)
+        case .constant(let gap):
+            return now &+ gap
+        case .profile(let profile, let shape):
+            let need: Double
+            switch shape {
+            case .poisson: need = gsl_ran_exponential(arrivals, 1)
+            case .constant: need = 1
+            }
+            guard let t = profile.timeAfter(now, expectedArrivals: need) else { return nil }
+            return max(t, now &+ 1)
+        case .mmpp(let rates, let holding):
+            var t = now
+            // Bounded: validation guarantees a positive rate in some state; each loop turn moves t.
+            for _ in 0..<1_000_000 {
+                let r = rates[state]
+                if r > 0 {
+                    let cand = t &+ max(1, SimDuration(seconds: gsl_ran_exponential(arrivals, 1 / r)).ns)
+                    if cand < switchAt { return cand }
+                }
+                // Memoryless: restart the draw at the switch, in the next state.
+                t = switchAt
+                state = (state + 1) % rates.count
+                switchAt = t &+ max(1, SimDuration(seconds: gsl_ran_exponential(states, holding[state])).ns)
+            }
+            return nil
+        case .trace(let times, let speedup):
+            guard position < times.count else { return nil }
+            let raw = times[position]
+            position += 1
+            let t = speedup == 1 ? raw : Int64((Double(raw) / speedup).rounded())
+            return max(t, first ? 0 : now)
+        }
+    }
+
+    /// Current MMPP state (for tests and time series).
+    public var mmppState: Int { state }
+}
+
+/// A piecewise rate: constant between breakpoints, linear over a breakpoint's ramp.
+/// Used by inversion of the cumulative intensity Λ(t): the next arrival after t is the s with
+/// Λ(s) − Λ(t) = E, E ~ Exp(1) for Poisson arrivals (or E = 1 for evenly spaced ones). One draw per
+/// arrival, no thinning.
+public struct RateProfile: Sendable {
+    /// Segments [start, end) in ns with the rate (per second) at each end; end = Int64.max for the last.
+    public struct Segment: Sendable { public var start: Int64; public var end: Int64; public var r0: Double; public var r1: Double }
+    public let segments: [Segment]
+
+    public init(_ points: [ProfilePoint]) {
+        var segs: [Segment] = []
+        var prevRate = points.first?.rate ?? 0
+        for (i, p) in points.enumerated() {
+            let nextAt = i + 1 < points.count ? points[i + 1].at : Int64.max
+            if p.ramp > 0 && i > 0 {
+                let rampEnd = min(p.at &+ p.ramp, nextAt)
+                // Rate reached at rampEnd when the ramp is cut short by the next breakpoint.
+                let frac = Double(rampEnd - p.at) / Double(p.ramp)
+                let rEnd = prevRate + (p.rate - prevRate) * frac
+                segs.append(Segment(start: p.at, end: rampEnd, r0: prevRate, r1: rEnd))
+                if rampEnd < nextAt { segs.append(Segment(start: rampEnd, end: nextAt, r0: p.rate, r1: p.rate)) }
+                prevRate = rampEnd < nextAt ? p.rate : rEnd
+            } else {
+                segs.append(Segment(start: p.at, end: nextAt, r0: p.rate, r1: p.rate))
+                prevRate = p.rate
+            }
+        }
+        segments = segs
+    }
+
+    /// The rate (per second) at time t.
+    public func rate(at t: Int64) -> Double {
+        for s in segments where t >= s.start && t < s.end {
+            if s.r0 == s.r1 || s.end == Int64.max { return s.r0 }
+            return s.r0 + (s.r1 - s.r0) * Double(t - s.start) / Double(s.end - s.start)
+        }
+        return 0
+    }
+
+    /// The time s > t at which Λ(s) − Λ(t) = need, or nil if the rate stays 0 forever.
+    public func timeAfter(_ t: Int64, expectedArrivals need: Double) -> Int64? {
+        var remaining = need
+        for s in segments where s.end > t {
+            let a = max(s.start, t)
+            let spanS = s.end == Int64.max ? Double.infinity : Double(s.end - a) * 1e-9
+            if s.r0 == s.r1 || s.end == Int64.max {
+                let r = s.r0
+                if r <= 0 { continue }
+                if remaining <= r * spanS { return a &+ SimDuration(seconds: remaining / r).ns }
+                remaining -= r * spanS
+            } else {
+                // Linear rate over the segment; ra = rate at a, slope k per second.
+                let len = Double(s.end - s.start) * 1e-9
+                let k = (s.r1 - s.r0) / len
+                let ra = s.r0 + k * Double(a - s.start) * 1e-9
+                let area = ra * spanS + k * spanS * spanS / 2
+                if remaining <= area {
+                    // Solve ra·u + k·u²/2 = remaining for the smallest u ≥ 0.
+                    let u: Double
+                    if abs(k) < 1e-300 {
+                        u = remaining / ra
+                    } else {
+                        let disc = max(0, ra * ra + 2 * k * remaining)
+                        // Numerically stable root of k/2 u² + ra u − remaining = 0.
+                        u = 2 * remaining / (ra + disc.squareRoot())
+                    }
+                    return a &+ SimDuration(seconds: u).ns
+                }
+                remaining -= area
+            }
+        }
+        return nil
+    }
+}

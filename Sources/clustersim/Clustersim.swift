@@ -1,0 +1,156 @@
+import ArgumentParser
+import Experiments
+import Foundation
+import ReportWriter
+import ScenarioSpec
+
+/// Exit codes of spec/reports.md.
+enum ExitCodes {
+    static let ok: Int32 = 0
+    static let sloViolated: Int32 = 1
+    static let invalidInput: Int32 = 2
+    static let limitHit: Int32 = 3
+}
+
+@main
+struct Clustersim: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clustersim",
+        abstract: "A deterministic discrete-event simulator of microservice clusters.",
+        discussion: """
+        Examples:
+          clustersim run Scenarios/quickstart.yaml
+          clustersim run Scenarios/mm1-rho09.yaml --replications 10 --jobs 2 --out /tmp/mm1
+          clustersim run Scenarios/quickstart.yaml --set workload.search.rate=40/s --seed 7
+          clustersim validate Scenarios/*.yaml
+
+        Exit codes: 0 ok, 1 an SLO is violated, 2 invalid input, 3 a run hit a limit.
+        """,
+        version: ClustersimVersion.string,
+        subcommands: [Run.self, Validate.self]
+    )
+
+    /// Parses and runs, mapping argument errors to exit code 2 (invalid input) as the spec asks.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let e as ExitCode {
+            Foundation.exit(e.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(ExitCodes.invalidInput)
+        }
+    }
+}
+
+enum ClustersimVersion {
+    static let string = "0.1.0"
+}
+
+/// Prints diagnostics compiler style on standard error, then a count.
+func printDiagnostics(_ diags: [Diagnostic]) {
+    var text = diags.map(\.description).joined(separator: "\n")
+    let errors = diags.filter { $0.severity == .error }.count
+    if errors > 0 { text += "\n\(errors) error\(errors == 1 ? "" : "s")" }
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+func writeStderr(_ s: String) { FileHandle.standardError.write(Data(s.utf8)) }
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Simulate a scenario, print a summary table and write the reports.",
+        discussion: """
+        Reports go to --out (default Reports/<name>/): summary.csv, replications.csv, timeseries.csv,
+        and events.jsonl when output.events is true.
+
+        Examples:
+          clustersim run Scenarios/quickstart.yaml
+          clustersim run Scenarios/mm1-rho05.yaml --replications 20 --jobs 2
+          clustersim run shop.yaml --set services.web.replicas=6 --set workload.buy.rate=800/s
+        """
+    )
+
+    @Argument(help: "The scenario file (YAML).") var file: String
+    @Option(help: "Directory for the report files (default Reports/<name>/).") var out: String?
+    @Option(help: "Master seed (overrides the file's seed).") var seed: UInt64?
+    @Option(help: "Number of replications (overrides the file).") var replications: Int?
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a value: PATH=VALUE, e.g. services.web.replicas=6 (repeatable).", valueName: "PATH=VALUE"))
+    var sets: [String] = []
+    @Option(help: "Replications run in parallel on this many threads (results do not depend on it).") var jobs: Int = 1
+    @Option(help: "Standard output format: table or json.") var format: OutputFormat = .table
+
+    enum OutputFormat: String, ExpressibleByArgument { case table, json }
+
+    func validate() throws {
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if let r = replications, r < 1 { throw ValidationError("--replications must be at least 1") }
+    }
+
+    func run() throws {
+        var overrides = sets
+        if let s = seed { overrides.append("seed=\(s)") }
+        if let r = replications { overrides.append("replications=\(r)") }
+        let scenario: Scenario
+        do {
+            scenario = try ScenarioLoader.load(path: file, overrides: overrides)
+        } catch {
+            printDiagnostics(error.diagnostics)
+            throw ExitCode(ExitCodes.invalidInput)
+        }
+        // Progress only when a person watches standard error; never on standard output or in reports.
+        var progress: (@Sendable (Int, Int) -> Void)? = nil
+        if isatty(2) == 1 {
+            progress = { done, total in
+                writeStderr("\rreplications \(done)/\(total)" + (done == total ? "\n" : ""))
+            }
+        }
+        let result = Runner.run(scenario, jobs: jobs, progress: progress)
+        let dir = out ?? "Reports/\(scenario.name)"
+        do {
+            try Reports.write(result, to: dir)
+        } catch {
+            writeStderr("error: cannot write reports to \(dir): \(error.localizedDescription)\n")
+            throw ExitCode(ExitCodes.invalidInput)
+        }
+        switch format {
+        case .table: print(SummaryTable.render(result), terminator: "")
+        case .json: print(Reports.json(result), terminator: "")
+        }
+        if result.limitHit {
+            for r in result.replications {
+                if let l = r.limitMessage { writeStderr("error: replication \(r.index + 1) hit a limit: \(l)\n") }
+            }
+            throw ExitCode(ExitCodes.limitHit)
+        }
+    }
+}
+
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check scenario files without running them; print every diagnostic.",
+        discussion: "Example:\n  clustersim validate Scenarios/*.yaml"
+    )
+
+    @Argument(help: "Scenario files.") var files: [String]
+
+    func run() throws {
+        var failed = false
+        for f in files {
+            do {
+                _ = try ScenarioLoader.load(path: f)
+                print("\(f): ok")
+            } catch {
+                printDiagnostics(error.diagnostics)
+                if error.diagnostics.contains(where: { $0.severity == .error }) { failed = true }
+            }
+        }
+        if failed { throw ExitCode(ExitCodes.invalidInput) }
+    }
+}
