@@ -7,6 +7,10 @@ import SimStats
 public enum ClusterEventKind {
     /// The earliest running request on an instance's CPU finishes (index: instance, tag: generation).
     public static let cpuDone: UInt32 = 1
+    /// A request's work on a dedicated core ends (index: request). Used where an instance has at
+    /// least as many cores as workers: no request ever shares a core, so processor sharing reduces
+    /// to "finish = start + work" and needs no virtual time or cancellation.
+    public static let workDone: UInt32 = 2
 }
 
 /// One request in flight.
@@ -27,17 +31,24 @@ public struct InstanceState: Sendable {
     init(cores: Int) { cpu = ProcessorSharing(cores: cores) }
 }
 
-/// Gauges of one service, time-weighted.
+/// Gauges of one service, time-weighted. Only what changes is tracked; the rest is derived, so a
+/// request moves at most two gauges: in flight = workers + queue length, and on services whose
+/// instances have a core per worker, busy cores = workers.
 public struct ServiceGauges: Sendable {
-    public var busyCores = TimeWeighted()
+    /// Workers held by admitted requests.
+    public var workers = TimeWeighted()
     public var queueLength = TimeWeighted()
-    public var inFlight = TimeWeighted()
+    /// Cores in use, tracked only when requests share cores (processor sharing).
+    public var busyCores = TimeWeighted()
     public var replicas = TimeWeighted()
+    /// cores ≥ concurrency: busy cores equal workers.
+    public var dedicated = false
     func integrals(at t: Int64) -> ServiceIntegrals {
         var s = ServiceIntegrals()
-        s.busyCores = busyCores.integral(until: t)
+        let w = workers.integral(until: t)
         s.queueLength = queueLength.integral(until: t)
-        s.inFlight = inFlight.integral(until: t)
+        s.busyCores = dedicated ? w : busyCores.integral(until: t)
+        s.inFlight = w + s.queueLength
         s.replicas = replicas.integral(until: t)
         return s
     }
@@ -62,6 +73,9 @@ public struct Cluster {
     // Endpoint tables (global endpoint index).
     let endpointService: [Int32]
     let endpointWork: [Sampler]
+    /// The common work distributions, decided once so the hot path switches on a plain value and
+    /// never copies a `Sampler` (whose enum payloads are reference counted).
+    let endpointFastWork: [FastDraw]
     /// Raw generators of the endpoints' work streams (the streams are kept alive in `streams`).
     let endpointRNG: [UnsafeMutablePointer<gsl_rng>]
     let streams: [RandomStream]
@@ -70,6 +84,8 @@ public struct Cluster {
     let svcQueueCapacity: [Int]
     let svcReplicas: [Int]
     let svcLIFO: [Bool]
+    /// cores ≥ concurrency: every running request has a core of its own (see ``ClusterEventKind/workDone``).
+    let svcDedicated: [Bool]
     // Instance tables (global instance index).
     var instances: [InstanceState] = []
     var instanceService: [Int32] = []
@@ -78,7 +94,8 @@ public struct Cluster {
     let balancerRNG: [UnsafeMutablePointer<gsl_rng>?]
     // Requests.
     var requests: [Request] = []
-    var freeRequests: [UInt32] = []
+    /// Head of the free list of request rows (−1: none); a free row's `instance` links to the next.
+    var freeHead: Int32 = -1
     // Statistics.
     public var gauges: [ServiceGauges]
     public var store: BatchStore
@@ -105,6 +122,7 @@ public struct Cluster {
             }
         }
         endpointService = epService; endpointWork = work
+        endpointFastWork = work.map { FastDraw($0.distribution) }
         roundRobinNext = Array(repeating: 0, count: services.count)
         let balancerStreams = services.map {
             $0.balancer == .random
@@ -117,6 +135,7 @@ public struct Cluster {
         svcQueueCapacity = services.map(\.queueCapacity)
         svcReplicas = services.map(\.replicas)
         svcLIFO = services.map { $0.discipline == .lifo }
+        svcDedicated = services.map { $0.cores >= $0.concurrency }
         gauges = Array(repeating: ServiceGauges(), count: services.count)
         for (si, s) in services.enumerated() {
             firstInstance.append(instances.count)
@@ -125,6 +144,7 @@ public struct Cluster {
                 instanceService.append(Int32(si))
             }
             gauges[si].replicas.set(Double(s.replicas), at: 0)
+            gauges[si].dedicated = s.cores >= s.concurrency
         }
         store = BatchStore(scopeCount: scopes.slotCount, serviceCount: services.count)
         self.maxInFlight = maxInFlight
@@ -140,20 +160,25 @@ public struct Cluster {
     /// A request for global endpoint `endpoint` arrives now from workload `workload`.
     public mutating func submit(endpoint: Int, workload: Int, user: Int32, engine: inout Engine) {
         let now = engine.now
-        let r: UInt32
-        if let f = freeRequests.popLast() { r = f } else { r = UInt32(requests.count); requests.append(Request()) }
-        requests[Int(r)] = Request(arrival: now, workload: Int32(workload), user: user, endpoint: Int32(endpoint), instance: 0)
         let s = Int(endpointService[endpoint])
         let i = pickInstance(service: s)
-        requests[Int(r)].instance = Int32(i)
+        let row = Request(arrival: now, workload: Int32(workload), user: user, endpoint: Int32(endpoint), instance: Int32(i))
+        let r: UInt32
+        if freeHead >= 0 {
+            r = UInt32(freeHead)
+            freeHead = requests[Int(r)].instance
+            requests[Int(r)] = row
+        } else {
+            r = UInt32(requests.count)
+            requests.append(row)
+        }
         if instances[i].busyWorkers < svcConcurrency[s] {
-            admit(s, now: now)
-            if engine.stopRequest == nil && inFlightTotal > maxInFlight { limitReached(&engine) }
+            admit(&engine)
             instances[i].busyWorkers += 1
+            gauges[s].workers.add(1, at: now)
             start(r, instance: i, service: s, engine: &engine)
         } else if instances[i].queue.count < svcQueueCapacity[s] {
-            admit(s, now: now)
-            if engine.stopRequest == nil && inFlightTotal > maxInFlight { limitReached(&engine) }
+            admit(&engine)
             instances[i].queue.pushBack(r)
             gauges[s].queueLength.add(1, at: now)
         } else {
@@ -165,9 +190,9 @@ public struct Cluster {
         engine.stopRequest = .model("max_in_flight (\(maxInFlight)) reached: more requests in the system than limits.max_in_flight allows (an unstable queue?)")
     }
 
-    mutating func admit(_ s: Int, now: Int64) {
+    mutating func admit(_ engine: inout Engine) {
         inFlightTotal += 1
-        gauges[s].inFlight.add(1, at: now)
+        if inFlightTotal > maxInFlight && engine.stopRequest == nil { limitReached(&engine) }
     }
 
     mutating func pickInstance(service s: Int) -> Int {
@@ -182,7 +207,17 @@ public struct Cluster {
 
     mutating func start(_ r: UInt32, instance i: Int, service s: Int, engine: inout Engine) {
         let e = Int(requests[Int(r)].endpoint)
-        let work = endpointWork[e].sampleNanos(rng: endpointRNG[e])
+        let rng = endpointRNG[e]
+        let work: Int64
+        switch endpointFastWork[e] {
+        case .constant(let ns): work = ns
+        case .exponential(let mean): work = SimDuration(seconds: gsl_ran_exponential(rng, mean)).ns
+        case .general: work = endpointWork[e].sampleNanos(rng: rng)
+        }
+        if svcDedicated[s] {
+            engine.schedule(after: work, kind: ClusterEventKind.workDone, index: r)
+            return
+        }
         let before = instances[i].cpu.busyCores
         if let delay = instances[i].cpu.add(r, work: work, now: engine.now) {
             instances[i].cpu.generation &+= 1
@@ -207,26 +242,35 @@ public struct Cluster {
         }
         let after = instances[i].cpu.busyCores
         if after != before { gauges[s].busyCores.add(Double(after - before), at: now) }
-        instances[i].busyWorkers -= 1
+        release(r, instance: i, service: s, engine: &engine)
+    }
+
+    /// Handles a ``ClusterEventKind/workDone`` event: request `r` finished its work on its own core.
+    public mutating func handleWorkDone(request r: UInt32, engine: inout Engine) {
+        let i = Int(requests[Int(r)].instance)
+        release(r, instance: i, service: Int(instanceService[i]), engine: &engine)
+    }
+
+    /// Request `r` is done on instance `i`: its worker frees and the next queued request starts.
+    mutating func release(_ r: UInt32, instance i: Int, service s: Int, engine: inout Engine) {
+        let now = engine.now
         finish(r, .ok, admitted: true, service: s, now: now)
-        // Admit the next queued request.
-        if !instances[i].queue.isEmpty {
-            let q = svcLIFO[s] ? instances[i].queue.popBack() : instances[i].queue.popFront()
-            if let q {
-                gauges[s].queueLength.add(-1, at: now)
-                instances[i].busyWorkers += 1
-                start(q, instance: i, service: s, engine: &engine)
-            }
+        let next = instances[i].queue.isEmpty ? nil
+            : (svcLIFO[s] ? instances[i].queue.popBack() : instances[i].queue.popFront())
+        if let q = next {
+            // The worker passes straight to the next queued request: workers stay as they are.
+            gauges[s].queueLength.add(-1, at: now)
+            start(q, instance: i, service: s, engine: &engine)
+        } else {
+            instances[i].busyWorkers -= 1
+            gauges[s].workers.add(-1, at: now)
         }
     }
 
     mutating func finish(_ r: UInt32, _ outcome: Outcome, admitted: Bool, service s: Int, now: Int64) {
         let req = requests[Int(r)]
         let latency = now &- req.arrival
-        if admitted {
-            inFlightTotal -= 1
-            gauges[s].inFlight.add(-1, at: now)
-        }
+        if admitted { inFlightTotal -= 1 }
         if store.currentIsFull { store.openBatch(at: now, integrals: integrals(at: now)) }
         let w = Int(req.workload)
         store.current.observations &+= 1
@@ -241,7 +285,8 @@ public struct Cluster {
         if sampling { series!.record(outcome, latency: latency, service: s) }
         finishedTotal &+= 1
         if req.user >= 0 { usersFinished.append(UserFinished(workload: req.workload, user: req.user)) }
-        freeRequests.append(r)
+        requests[Int(r)].instance = freeHead
+        freeHead = Int32(r)
     }
 
     /// Cumulative gauge integrals of every service at `t`.
@@ -341,4 +386,20 @@ public struct ScopeLayout: Sendable {
     public func service(_ s: Int) -> Int { serviceBase + s }
     public func endpoint(_ e: Int) -> Int { endpointBase + e }
     public func workload(_ w: Int) -> Int { workloadBase + w }
+}
+
+/// A work distribution reduced to a plain value where that is possible (constant, exponential), so
+/// the hot path draws without touching the general ``Sampler``.
+enum FastDraw {
+    case constant(Int64)
+    case exponential(Double)
+    case general
+
+    init(_ d: Distribution) {
+        switch d {
+        case .constant(let v): self = .constant(SimDuration(seconds: v).ns)
+        case .exponential(let m): self = .exponential(m)
+        default: self = .general
+        }
+    }
 }

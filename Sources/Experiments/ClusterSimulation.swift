@@ -81,6 +81,8 @@ struct ClusterSimulation: EventHandler {
 
     mutating func handle(_ e: Event, engine: inout Engine) {
         switch e.kind {
+        case ClusterEventKind.workDone:
+            cluster.handleWorkDone(request: e.index, engine: &engine)
         case ClusterEventKind.cpuDone:
             cluster.handleCPUDone(instance: Int(e.index), tag: e.tag, engine: &engine)
         case DriverEventKind.arrival:

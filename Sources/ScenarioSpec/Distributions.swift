@@ -209,7 +209,8 @@ private struct DistributionDecoder {
         }
         let sum = ps.reduce(0, +)
         if abs(sum - 1) > 1e-9 {
-            ctx.error("hyperexponential probabilities sum to \(sum), not 1", at: pNode)
+            ctx.error("hyperexponential probabilities sum to \(sum), not 1", at: pNode,
+                      hint: "each is the chance of one branch, so together they must add up to 1")
             return nil
         }
         return .hyperexponential(probabilities: ps, means: ms)

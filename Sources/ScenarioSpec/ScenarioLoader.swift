@@ -24,12 +24,12 @@ public enum ScenarioLoader {
     public static func load(path: String, overrides: [String] = []) throws(ScenarioError) -> Scenario {
         let bytes: [UInt8]
         switch SourceFile.read(path: path, limit: maxFileBytes) {
-        case .failure(let e): throw e
+        case .failure(let e): throw finished(e)
         case .success(let b): bytes = b
         }
         let text: String
         switch SourceFile.text(bytes, file: path) {
-        case .failure(let e): throw e
+        case .failure(let e): throw finished(e)
         case .success(let t): text = t
         }
         return try decode(text, file: path, baseDirectory: directory(of: path), overrides: overrides)
@@ -50,7 +50,7 @@ public enum ScenarioLoader {
             throw ScenarioError([SourceFile.tooLarge(file: file, limit: maxFileBytes)])
         }
         switch SourceFile.text(Array(yaml.utf8), file: file) {
-        case .failure(let e): throw e
+        case .failure(let e): throw finished(e)
         case .success(let t): return try decode(t, file: file, baseDirectory: baseDirectory, overrides: overrides)
         }
     }
@@ -59,14 +59,35 @@ public enum ScenarioLoader {
                                overrides: [String]) throws(ScenarioError) -> Scenario {
         var root: YNode
         switch SourceFile.parse(text, file: file) {
-        case .failure(let e): throw e
+        case .failure(let e): throw finished(e)
         case .success(let r): root = r
         }
         let ctx = DecodeContext(file: file, lines: SourceLines(text), baseDirectory: baseDirectory)
         Overrides.apply(overrides, to: &root, ctx: ctx)
         let scenario = ctx.scenario(root)
         if let scenario, !ctx.hasErrors { return scenario }
-        throw ScenarioError(ctx.sortedDiagnostics())
+        throw finished(ScenarioError(ctx.sortedDiagnostics()))
+    }
+
+    /// Most diagnostics reported for one file; past it a last line says how many more there were.
+    static let maxDiagnostics = 500
+
+    /// Caps the number of diagnostics and clips very long source lines (a minified one-line file)
+    /// after the caret, so that printing them stays quick and readable.
+    private static func finished(_ error: ScenarioError) -> ScenarioError {
+        var ds = Array(error.diagnostics.prefix(maxDiagnostics)).map { d -> Diagnostic in
+            var d = d
+            if let line = d.sourceLine, line.utf8.count > 240 {
+                let keep = max((d.location?.column ?? 1) + 40, 200)
+                let clipped = line.prefix(keep)
+                if clipped.utf8.count < line.utf8.count { d.sourceLine = String(clipped) + " …" }
+            }
+            return d
+        }
+        if error.diagnostics.count > maxDiagnostics {
+            ds.append(Diagnostic(.error, "… and \(error.diagnostics.count - maxDiagnostics) more errors", at: nil))
+        }
+        return ScenarioError(ds)
     }
 
     /// The directory part of a path ("" when it has none).

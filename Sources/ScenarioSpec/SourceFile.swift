@@ -167,7 +167,13 @@ enum SourceFile {
              .parser(let context, let problem, let mark, _),
              .composer(let context, let problem, let mark, _):
             var hint: String? = nil
-            if problem.contains("tab") { hint = "indent with spaces; YAML does not allow tabs for indentation" }
+            if let line = lines.line(mark.line), line.prefix(max(0, mark.column)).contains("\t") {
+                hint = "indent with spaces; YAML does not allow tabs for indentation"
+            } else if let context, context.text.contains("flow") {
+                hint = "check the brackets: is the one opened at line \(context.mark.line), column \(context.mark.column) closed, and are items separated by commas?"
+            } else if problem.contains("mapping values are not allowed") {
+                hint = "a value containing \": \" must be quoted, e.g. description: \"note: this\""
+            }
             return diag("invalid YAML: \(describe(context, problem))", mark.line, mark.column, hint: hint)
         case .reader(let problem, let offset, _, _):
             var line = 1, column = 1
@@ -183,12 +189,39 @@ enum SourceFile {
             }
             return diag("invalid YAML text: \(problem)", line, column)
         case .duplicatedKeysInMapping(let duplicates, let context):
+            // Yams marks the first occurrence; point at the repetition when it can be found.
+            let key = duplicates.first ?? ""
+            let first = (line: context.mark.line, column: context.mark.column)
+            let second = repetition(of: key, after: first, lines: lines)
             let names = duplicates.map { quoted($0) }.joined(separator: ", ")
-            return diag("duplicate key \(names) in a mapping", context.mark.line, context.mark.column,
-                        hint: "each key may appear once per mapping")
+            return diag("duplicate key \(names) in a mapping", second?.line ?? first.line, second?.column ?? first.column,
+                        hint: second != nil ? "first written at line \(first.line); each key may appear once per mapping"
+                                            : "each key may appear once per mapping")
         default:
             return diag("invalid YAML: \(error)", 1, 1)
         }
+    }
+}
+
+extension SourceFile {
+    /// Where `key` is written again in the block mapping whose first occurrence of it is at
+    /// `first`: a later line at the same column, before the mapping ends (a line indented less).
+    /// Nil for flow mappings and anything unusual; the caller then points at the first occurrence.
+    static func repetition(of key: String, after first: (line: Int, column: Int),
+                           lines: SourceLines) -> (line: Int, column: Int)? {
+        guard !key.isEmpty else { return nil }
+        var n = first.line + 1
+        while let line = lines.line(n) {
+            defer { n += 1 }
+            let indent = line.prefix { $0 == " " }.count
+            let rest = line.dropFirst(indent)
+            if rest.isEmpty || rest.hasPrefix("#") { continue }
+            if indent + 1 < first.column { return nil }   // the mapping has ended
+            guard indent + 1 == first.column, rest.hasPrefix(key) else { continue }
+            let after = rest.dropFirst(key.count).drop { $0 == " " }
+            if after.hasPrefix(":") { return (n, first.column) }
+        }
+        return nil
     }
 }
 

@@ -33,7 +33,8 @@ enum Suggest {
         if let same = candidates.first(where: { $0.lowercased() == lower }) { return same }
         let limit = max(1, min(3, word.count / 3))
         var best: (String, Int)?
-        for c in candidates {
+        // Bounded work whatever the input: a CSV header may have a million columns.
+        for c in candidates.prefix(10_000) where abs(c.count - word.count) <= limit {
             let d = distance(lower, c.lowercased())
             if d <= limit, d < (best?.1 ?? Int.max) { best = (c, d) }
         }

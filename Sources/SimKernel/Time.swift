@@ -30,7 +30,7 @@ public struct SimDuration: Comparable, Hashable, Sendable, CustomStringConvertib
     @inlinable public static func milliseconds(_ ms: Int64) -> SimDuration { SimDuration(ns: ms * 1_000_000) }
     /// Converts seconds to nanoseconds, rounding to nearest and saturating; negative values become 0.
     /// Used for random draws, which come from GSL as `Double`.
-    @inlinable public init(seconds: Double) {
+    @inlinable @inline(__always) public init(seconds: Double) {
         if !(seconds > 0) { self.ns = 0; return }
         // Round half up (positive values only) by truncating x + 0.5: no libm call on the hot path.
         let v = seconds * 1e9 + 0.5

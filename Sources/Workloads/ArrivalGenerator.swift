@@ -8,70 +8,75 @@ import SimRandom
 /// Each generator draws from its own stream (`workload.NAME.arrivals`, and `workload.NAME.states`
 /// for an MMPP's state changes), so adding a workload never shifts another's draws.
 public struct ArrivalGenerator: Sendable {
-    public enum Kind: Sendable {
-        case poisson(meanGapSeconds: Double)
-        case constant(gapNs: Int64)
-        case profile(RateProfile, ArrivalShape)
-        case mmpp(rates: [Double], meanHolding: [Double])
-        case trace(times: [Int64], speedup: Double)
-    }
+    /// Which process; a plain value so the hot path's switch copies nothing reference counted.
+    public enum Mode: Sendable { case poisson, constant, profile, mmpp, trace }
 
-    public let kind: Kind
+    public let mode: Mode
+    @usableFromInline let meanGapSeconds: Double        // poisson
+    @usableFromInline let gapNs: Int64                  // constant
+    @usableFromInline let profile: RateProfile?         // profile
+    @usableFromInline let profileShape: ArrivalShape
+    @usableFromInline let rates: [Double]               // mmpp
+    @usableFromInline let meanHolding: [Double]
+    @usableFromInline let times: [Int64]                // trace
+    @usableFromInline let speedup: Double
     // MMPP state
     @usableFromInline var state = 0
     @usableFromInline var switchAt: Int64 = 0
-    // trace position / constant-rate residue
+    // trace position
     @usableFromInline var position = 0
-    /// Expected arrivals accumulated since the last deterministic (constant-shape profile) arrival.
-    @usableFromInline var residue = 0.0
 
-    /// The generators are the `rng` of the streams `workload.NAME.arrivals` and `workload.NAME.states`.
     /// Builds the generator for an open arrival process; closed workloads have none (nil).
     public init?(_ process: ArrivalProcess) {
+        var meanGap = 0.0, gap: Int64 = 0, profile: RateProfile? = nil, shape = ArrivalShape.poisson
+        var rates: [Double] = [], holding: [Double] = [], times: [Int64] = [], speedup = 1.0
         switch process {
         case .open(.poisson, let rate):
-            kind = .poisson(meanGapSeconds: 1 / rate)
+            mode = .poisson; meanGap = 1 / rate
         case .open(.constant, let rate):
-            kind = .constant(gapNs: max(1, SimDuration(seconds: 1 / rate).ns))
-        case .profile(let shape, let points):
-            kind = .profile(RateProfile(points), shape)
-        case .mmpp(let rates, let holding):
-            kind = .mmpp(rates: rates, meanHolding: holding)
-        case .trace(let times, let speedup):
-            kind = .trace(times: times, speedup: speedup)
+            mode = .constant; gap = max(1, SimDuration(seconds: 1 / rate).ns)
+        case .profile(let sh, let points):
+            mode = .profile; profile = RateProfile(points); shape = sh
+        case .mmpp(let r, let h):
+            mode = .mmpp; rates = r; holding = h
+        case .trace(let t, let s):
+            mode = .trace; times = t; speedup = s
         case .closed:
             return nil
         }
+        meanGapSeconds = meanGap; gapNs = gap; self.profile = profile; profileShape = shape
+        self.rates = rates; meanHolding = holding; self.times = times; self.speedup = speedup
     }
 
-    /// Prepares state that needs a first draw (the MMPP's first holding time).
+    /// Prepares state that needs a first draw (the MMPP's first holding time). The generators are
+    /// the `rng` of the streams `workload.NAME.arrivals` and `workload.NAME.states`.
     public mutating func start(arrivals: UnsafeMutablePointer<gsl_rng>, states: UnsafeMutablePointer<gsl_rng>) {
-        if case .mmpp(_, let holding) = kind {
+        if mode == .mmpp {
             state = 0
-            switchAt = SimDuration(seconds: gsl_ran_exponential(states, holding[0])).ns
+            switchAt = SimDuration(seconds: gsl_ran_exponential(states, meanHolding[0])).ns
         }
     }
 
-    /// The next arrival strictly after the previous one at `now` (or the first, from `now` = 0 at
-    /// start), or nil when the process has no more arrivals.
+    /// The next arrival after the previous one at `now` (or the first, from `now` = 0 at start), or
+    /// nil when the process has no more arrivals.
     public mutating func next(after now: Int64, first: Bool, arrivals: UnsafeMutablePointer<gsl_rng>,
                               states: UnsafeMutablePointer<gsl_rng>) -> Int64? {
-        switch kind {
-        case .poisson(let meanGap):
-            return now &+ max(1, SimDuration(seconds: gsl_ran_exponential(arrivals, meanGap)).ns)
-        case .constant(let gap):
-            return now &+ gap
-        case .profile(let profile, let shape):
+        switch mode {
+        case .poisson:
+            return now &+ max(1, SimDuration(seconds: gsl_ran_exponential(arrivals, meanGapSeconds)).ns)
+        case .constant:
+            return now &+ gapNs
+        case .profile:
             let need: Double
-            switch shape {
+            switch profileShape {
             case .poisson: need = gsl_ran_exponential(arrivals, 1)
             case .constant: need = 1
             }
-            guard let t = profile.timeAfter(now, expectedArrivals: need) else { return nil }
+            guard let t = profile?.timeAfter(now, expectedArrivals: need) else { return nil }
             return max(t, now &+ 1)
-        case .mmpp(let rates, let holding):
+        case .mmpp:
             var t = now
-            // Bounded: validation guarantees a positive rate in some state; each loop turn moves t.
+            // Bounded: validation guarantees a positive rate in some state; each turn moves t on.
             for _ in 0..<1_000_000 {
                 let r = rates[state]
                 if r > 0 {
@@ -81,10 +86,10 @@ public struct ArrivalGenerator: Sendable {
                 // Memoryless: restart the draw at the switch, in the next state.
                 t = switchAt
                 state = (state + 1) % rates.count
-                switchAt = t &+ max(1, SimDuration(seconds: gsl_ran_exponential(states, holding[state])).ns)
+                switchAt = t &+ max(1, SimDuration(seconds: gsl_ran_exponential(states, meanHolding[state])).ns)
             }
             return nil
-        case .trace(let times, let speedup):
+        case .trace:
             guard position < times.count else { return nil }
             let raw = times[position]
             position += 1

@@ -96,8 +96,40 @@ import Testing
         #expect(Support.diagnostics(text).map(\.message) == ["nesting deeper than 64 levels"])
         // Sequences written at their key's column: two levels per indentation step.
         var alternating = "a:\n"
-        for i in 0..<2000 { alternating += String(repeating: " ", count: 2 * i) + "- b:\n" }
+        for i in 0..<200 { alternating += String(repeating: " ", count: 2 * i) + "- b:\n" }
         #expect(Support.diagnostics(alternating).map(\.message) == ["nesting deeper than 64 levels"])
+        // Shallow enough for the text scan (one column per two levels), caught exactly on the tree:
+        // line k + 1 holds a list at depth 2k and a mapping at depth 2k + 1, so the 65th level is
+        // the mapping of line 33, whose first key is at column 65.
+        var moderate = "a:\n"
+        for i in 0..<40 { moderate += String(repeating: " ", count: 2 * i) + "- b:\n" }
+        #expect(Support.diagnostics(moderate).map(Support.firstLine) == ["test.yaml:33:65: error: nesting deeper than 64 levels"])
+    }
+
+    @Test func longLinesAreClippedAfterTheCaret() throws {
+        let d = try #require(Support.diagnostics("description: " + String(repeating: "[", count: 100_000)).first)
+        let line = try #require(d.sourceLine)
+        #expect(line.count < 300)
+        #expect(line.hasSuffix(" …"))
+        #expect(d.location?.column == 77)
+    }
+
+    @Test func diagnosticsAreCapped() {
+        let items = (0..<1000).map { "{name: w\($0), to: web.home, rate: 1}" }.joined(separator: ", ")
+        let text = "name: many\nduration: 1s\nservices: {web: {endpoints: {home: {work: 1ms}}}}\nworkload: [\(items)]\n"
+        let d = Support.diagnostics(text)
+        #expect(d.count == ScenarioLoader.maxDiagnostics + 1)
+        #expect(d.last?.message == "… and 500 more errors")
+    }
+
+    @Test func duplicateKeysPointAtTheRepetition() {
+        let d = Support.diagnostics("name: a\nduration: 1m\nservices:\n  web: {}\nduration: 2m\n")
+        #expect(d.map(Support.firstLine) == [#"test.yaml:5:1: error: duplicate key "duration" in a mapping"#])
+        #expect(d.first?.hint == "first written at line 2; each key may appear once per mapping")
+        let nested = Support.diagnostics("a:\n  - name: x\n    to: y\n    name: z\n")
+        #expect(nested.map(Support.firstLine) == [#"test.yaml:4:5: error: duplicate key "name" in a mapping"#])
+        let flow = Support.diagnostics("a: {b: 1, b: 2}\n")
+        #expect(flow.map(Support.firstLine) == [#"test.yaml:1:5: error: duplicate key "b" in a mapping"#])
     }
 
     @Test func depthLimitIsExact() {
