@@ -14,7 +14,7 @@ deps:
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libgsl-dev pkg-config; }
 
 build: deps
-	$(SWIFT) build -c release --product clustersim
+	$(SWIFT) build -c release --static-swift-stdlib --product clustersim
 
 run: build
 	$(BIN) run Scenarios/quickstart.yaml

@@ -25,6 +25,8 @@ public enum StudentT {
     /// Mean and sample standard deviation (n − 1), by a two-pass sum for accuracy.
     public static func meanAndStddev(_ xs: [Double]) -> (mean: Double, stddev: Double) {
         guard !xs.isEmpty else { return (.nan, .nan) }
+        // Equal values have no spread: say 0 exactly rather than a rounding residue of the mean.
+        if xs.allSatisfy({ $0 == xs[0] }) { return (xs[0], 0) }
         let m = xs.reduce(0, +) / Double(xs.count)
         guard xs.count > 1 else { return (m, 0) }
         let ss = xs.reduce(0) { $0 + ($1 - m) * ($1 - m) }

@@ -1,6 +1,8 @@
 import Experiments
 import Foundation
+import ReportWriter
 import ScenarioSpec
+import Testing
 
 /// Paths and helpers shared by the end-to-end suites.
 enum Repo {
@@ -33,4 +35,24 @@ extension RunResult {
 /// Loads a scenario under Scenarios/, optionally with --set overrides.
 func loadScenario(_ name: String, overrides: [String] = []) throws -> Scenario {
     try ScenarioLoader.load(path: Repo.path("Scenarios/\(name)"), overrides: overrides)
+}
+
+/// Compares a run with the reports committed in Reports/<name>/ (written by scripts/make-reports.sh
+/// from the same scenario, so the files must match byte for byte).
+func expectMatchesCommittedReports(_ result: RunResult, sourceLocation: SourceLocation = #_sourceLocation) {
+    let dir = Repo.path("Reports/\(result.scenario.name)")
+    let files: [(String, String)] = [
+        ("summary.csv", Reports.summaryCSV(result)),
+        ("replications.csv", Reports.replicationsCSV(result)),
+        ("timeseries.csv", Reports.timeseriesCSV(result)),
+    ]
+    for (name, fresh) in files {
+        let path = dir + "/" + name
+        guard let committed = try? String(contentsOfFile: path, encoding: .utf8) else {
+            Issue.record("missing \(path): run `make reports` and commit Reports/", sourceLocation: sourceLocation)
+            continue
+        }
+        #expect(committed == fresh, "\(path) differs from a fresh run: run `make reports` after a model change and commit Reports/",
+                sourceLocation: sourceLocation)
+    }
 }
