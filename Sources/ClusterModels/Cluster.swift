@@ -197,6 +197,7 @@ public struct Cluster {
 
     mutating func pickInstance(service s: Int) -> Int {
         let n = svcReplicas[s]
+        if n == 1 { return firstInstance[s] }
         if let rng = balancerRNG[s] {
             return firstInstance[s] + Int(gsl_rng_uniform_int(rng, UInt(n)))
         }

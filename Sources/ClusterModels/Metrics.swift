@@ -6,35 +6,43 @@ public enum Outcome: UInt8, Sendable {
 }
 
 /// Counts and latencies of finished requests in one scope over one stretch of time.
+///
+/// A successful request touches only `ok` and the sketch (which keeps the count and sum of its
+/// latencies); the other counts are derived, so the common case does the least work.
 public struct ScopeAggregate: Sendable {
-    public var finished: Int64 = 0
     public var ok: Int64 = 0
     public var errors: Int64 = 0
     public var timeouts: Int64 = 0
     public var rejected: Int64 = 0
     /// Latency of successful requests (ns).
     public var latency = LatencySketch()
-    /// Sojourn of every admitted request that finished (ns), for Little's law.
-    public var sojournSum: Double = 0
-    public var admitted: Int64 = 0
+    /// Admitted requests that did not succeed, and the sum of their sojourns (ns).
+    public var failedAdmitted: Int64 = 0
+    public var failedSojournSum: Double = 0
 
     public init() {}
 
+    /// Every finished request, whatever its outcome.
+    public var finished: Int64 { ok + errors + timeouts + rejected }
+    /// Requests that were admitted (held a worker or a queue place) before finishing.
+    public var admitted: Int64 { ok + failedAdmitted }
+    /// Sum of the sojourns of admitted requests (ns), for Little's law.
+    public var sojournSum: Double { latency.sum + failedSojournSum }
+
     @inlinable
     public mutating func record(_ outcome: Outcome, latency ns: Int64, admitted wasAdmitted: Bool) {
-        finished &+= 1
         switch outcome {
-        case .ok: ok &+= 1; latency.record(ns)
+        case .ok: ok &+= 1; latency.record(ns); return
         case .error: errors &+= 1
         case .timeout: timeouts &+= 1
         case .rejected: rejected &+= 1
         }
-        if wasAdmitted { admitted &+= 1; sojournSum += Double(ns) }
+        if wasAdmitted { failedAdmitted &+= 1; failedSojournSum += Double(ns) }
     }
 
     public mutating func merge(_ o: ScopeAggregate) {
-        finished += o.finished; ok += o.ok; errors += o.errors; timeouts += o.timeouts
-        rejected += o.rejected; latency.merge(o.latency); sojournSum += o.sojournSum; admitted += o.admitted
+        ok += o.ok; errors += o.errors; timeouts += o.timeouts; rejected += o.rejected
+        latency.merge(o.latency); failedAdmitted += o.failedAdmitted; failedSojournSum += o.failedSojournSum
     }
 }
 
@@ -74,7 +82,9 @@ public struct Batch: Sendable {
 }
 
 /// Keeps per-batch aggregates in bounded memory (DESIGN.md, "Statistics"): at most `maxBatches`
-/// closed batches; when full, neighbours merge and the batch size doubles. Sketches and sums merge
+/// closed batches; when full, neighbours merge and the batch size doubles. Batches start at 5
+/// observations, MSER-5's batch size, so every stored batch holds 5·2^k observations and MSER on the
+/// stored batch means is MSER-5 with a coarser grid as the run grows. Sketches and sums merge
 /// exactly, so once MSER has picked a truncation batch the estimate is the merge of what follows.
 public struct BatchStore: Sendable {
     public static let maxBatches = 64
@@ -83,7 +93,7 @@ public struct BatchStore: Sendable {
     public private(set) var batchSize: Int64
     let scopeCount: Int
 
-    public init(scopeCount: Int, serviceCount: Int, initialBatchSize: Int64 = 10) {
+    public init(scopeCount: Int, serviceCount: Int, initialBatchSize: Int64 = 5) {
         self.scopeCount = scopeCount
         batchSize = initialBatchSize
         current = Batch(startTime: 0, scopeCount: scopeCount,

@@ -52,7 +52,9 @@ public struct ProcessorSharing: Sendable {
         advance(to: now)
         let nBefore = Int64(tags.count)
         let oldMin = tags.first
-        push(vtime &+ max(0, work), req)
+        // Saturate: a heavy-tailed draw can be Int64.max ns, and a wrapped tag would sort first.
+        let (tag, overflow) = vtime.addingReportingOverflow(max(0, work))
+        push(overflow ? Int64.max : tag, req)
         let rateChanged = nBefore >= cores   // n crossed above c, or was already above: rate changes
         if oldMin == nil || rateChanged || tags[0] != oldMin! {
             return delayToNext()

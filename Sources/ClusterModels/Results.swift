@@ -53,9 +53,13 @@ extension Cluster {
             for b in batches[(first + 1)...] { merged.absorb(b) }
             merged.absorb(store.current)
         }
+        if case .fixed(let t) = warmup, t >= end {
+            // The run ended before its warm-up did: nothing is kept (the table says so).
+            merged = Batch(startTime: end, scopeCount: scopes.slotCount, integrals: integrals(at: end))
+        }
         let startInts = merged.integralsAtStart
         let endInts = integrals(at: end)
-        let span = Double(end - warmupTime) * 1e-9
+        let span = Double(end - warmupTime) / 1e9
 
         var out: [MetricValue] = []
         func add(_ scope: String, _ m: String, _ u: String, _ v: Double?) {
@@ -70,9 +74,9 @@ extension Cluster {
         func latencies(_ scope: String, _ a: ScopeAggregate) {
             add(scope, "requests", "count", Double(a.finished))
             add(scope, "throughput", "1/s", span > 0 ? Double(a.ok) / span : nil)
-            add(scope, "latency_mean", "s", a.latency.mean.map { $0 * 1e-9 })
+            add(scope, "latency_mean", "s", a.latency.mean.map { $0 / 1e9 })
             for p in percentiles {
-                add(scope, percentileMetricName(p), "s", a.latency.quantile(p / 100).map { $0 * 1e-9 })
+                add(scope, percentileMetricName(p), "s", a.latency.quantile(p / 100).map { $0 / 1e9 })
             }
             rates(scope, a)
         }
@@ -99,7 +103,7 @@ extension Cluster {
                 var gap: Double? = nil
                 if let l, l > 0, a.admitted > 0, span > 0 {
                     let lambda = Double(a.admitted) / span
-                    let w = a.sojournSum / Double(a.admitted) * 1e-9
+                    let w = a.sojournSum / Double(a.admitted) / 1e9
                     gap = abs(l - lambda * w) / l
                 }
                 add(name, "littles_law_gap", "ratio", gap)

@@ -19,6 +19,11 @@ public struct TimeSeriesRecorder: Sendable {
     var lastIntegrals: [ServiceIntegrals]
     var lastTime: Int64 = 0
     public private(set) var rows: [TimeSeriesRow] = []
+    /// Samples per replication at most (DESIGN.md rule 3: limits on everything). Past it sampling
+    /// stops and `truncated` says so; the run itself goes on.
+    public static let maxSamples = 100_000
+    public private(set) var samples = 0
+    public private(set) var truncated = false
 
     public init(interval: Int64, scopes: ScopeLayout, serviceCount: Int) {
         self.interval = interval
@@ -34,14 +39,16 @@ public struct TimeSeriesRecorder: Sendable {
 
     mutating func sample(at now: Int64, integrals: [ServiceIntegrals], replicas: [Double], services: [ServiceConfig]) {
         let dt = Double(now - lastTime)
-        guard dt > 0 else { return }
-        let t = Double(now) * 1e-9
+        guard dt > 0, !truncated else { return }
+        if samples >= TimeSeriesRecorder.maxSamples { truncated = true; return }
+        samples += 1
+        let t = Double(now) / 1e9
         func add(_ scope: String, _ metric: String, _ v: Double?) {
             if let v, v.isFinite { rows.append(TimeSeriesRow(time: t, scope: scope, metric: metric, value: v)) }
         }
         func perInterval(_ scope: String, _ a: ScopeAggregate) {
-            add(scope, "throughput", Double(a.ok) / (dt * 1e-9))
-            add(scope, "latency_p99", a.latency.quantile(0.99).map { $0 * 1e-9 })
+            add(scope, "throughput", Double(a.ok) / (dt / 1e9))
+            add(scope, "latency_p99", a.latency.quantile(0.99).map { $0 / 1e9 })
             add(scope, "error_rate", a.finished > 0 ? Double(a.finished - a.ok) / Double(a.finished) : nil)
         }
         perInterval("all", all)

@@ -24,8 +24,13 @@ struct ClusterSimulation: EventHandler {
     /// Owns the generators above for the replication's lifetime.
     let streams: [RandomStream]
     let workloadEndpoint: [Int]
+    /// Mean gap (s) of each homogeneous Poisson workload, 0 for the others: their hot path skips
+    /// the generator. Draws the same numbers from the same stream as ``ArrivalGenerator`` would.
+    let poissonMeanGap: [Double]
     let stopRequests: Int64?
     let sampleInterval: Int64?
+    /// The run has a `duration`: sampling goes on until it, even through idle time.
+    let hasHorizon: Bool
 
     init(scenario: Scenario, replication: Int) {
         let seed = scenario.seed
@@ -42,6 +47,9 @@ struct ClusterSimulation: EventHandler {
                           replication: replication, maxInFlight: scenario.limits.maxInFlight,
                           timeseriesInterval: scenario.output.timeseries?.ns)
         generators = scenario.workloads.map { ArrivalGenerator($0.arrival) }
+        poissonMeanGap = scenario.workloads.map {
+            if case .open(.poisson, let rate) = $0.arrival { return 1 / rate } else { return 0 }
+        }
         let arrivals = names.map { RandomStream(master: seed, replication: replication, name: "workload.\($0).arrivals") }
         let states = names.map { RandomStream(master: seed, replication: replication, name: "workload.\($0).states") }
         let thinks = names.map { RandomStream(master: seed, replication: replication, name: "workload.\($0).think") }
@@ -54,6 +62,7 @@ struct ClusterSimulation: EventHandler {
         }
         stopRequests = scenario.stopRequests
         sampleInterval = scenario.output.timeseries?.ns
+        hasHorizon = scenario.duration != nil
     }
 
     /// Schedules the first events: each open workload's first arrival, each closed user's first think.
@@ -87,7 +96,12 @@ struct ClusterSimulation: EventHandler {
             cluster.handleCPUDone(instance: Int(e.index), tag: e.tag, engine: &engine)
         case DriverEventKind.arrival:
             let w = Int(e.index)
-            if let t = generators[w]!.next(after: engine.now, first: false, arrivals: arrivalRNG[w], states: stateRNG[w]) {
+            let gap = poissonMeanGap[w]
+            if gap > 0 {
+                // Homogeneous Poisson, the common case: one draw, no generator state to touch.
+                let d = SimDuration(seconds: gsl_ran_exponential(arrivalRNG[w], gap)).ns
+                engine.schedule(after: max(1, d), kind: DriverEventKind.arrival, index: e.index)
+            } else if let t = generators[w]!.next(after: engine.now, first: false, arrivals: arrivalRNG[w], states: stateRNG[w]) {
                 engine.schedule(at: t, kind: DriverEventKind.arrival, index: e.index)
             }
             cluster.submit(endpoint: workloadEndpoint[w], workload: w, user: -1, engine: &engine)
@@ -96,7 +110,13 @@ struct ClusterSimulation: EventHandler {
             cluster.submit(endpoint: workloadEndpoint[w], workload: w, user: Int32(truncatingIfNeeded: e.tag), engine: &engine)
         case DriverEventKind.sample:
             cluster.sample(at: engine.now)
-            if let iv = sampleInterval { engine.schedule(after: iv, kind: DriverEventKind.sample, index: 0) }
+            // Without a horizon (stop.requests only), stop sampling once nothing else is pending: the
+            // sample event alone would otherwise keep a finished run (a trace that ran out first)
+            // going until limits.max_events, and end it as a limit hit.
+            // Once the series is full (TimeSeriesRecorder.maxSamples) sampling stops for good.
+            if let iv = sampleInterval, hasHorizon || !engine.queue.isEmpty, cluster.series?.truncated != true {
+                engine.schedule(after: iv, kind: DriverEventKind.sample, index: 0)
+            }
         case DriverEventKind.warmupEnd:
             cluster.endWarmup(at: engine.now)
         default:

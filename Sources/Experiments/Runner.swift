@@ -20,6 +20,10 @@ public struct ReplicationResult: Sendable {
     public var warmup: Int64
     public var mserAtLimit: Bool
     public var timeseries: [TimeSeriesRow]
+    /// True when the time series stopped at ``TimeSeriesRecorder/maxSamples``.
+    public var timeseriesTruncated: Bool
+    /// True when a fixed warm-up was not shorter than the run: no observation was kept.
+    public var warmupCoversRun: Bool
 }
 
 /// One row of summary.csv: a metric's estimate over the replications.
@@ -70,7 +74,7 @@ public enum Runner {
         // Run-level metrics of scope `all`, right after the other `all` rows.
         let lastAll = (metrics.lastIndex { $0.scope == "all" } ?? -1) + 1
         metrics.insert(contentsOf: [
-            MetricValue(scope: "all", metric: "warmup", unit: "s", value: Double(w) * 1e-9),
+            MetricValue(scope: "all", metric: "warmup", unit: "s", value: Double(w) / 1e9),
             MetricValue(scope: "all", metric: "events", unit: "count", value: Double(engine.eventsProcessed)),
             MetricValue(scope: "all", metric: "limit_reached", unit: "count", value: limit == nil ? 0 : 1),
         ], at: lastAll)
@@ -79,7 +83,9 @@ public enum Runner {
             index: r, seed: StreamSeed.replicationSeed(master: scenario.seed, replication: r),
             metrics: metrics, stop: stop, limitMessage: limit, endTime: end,
             events: engine.eventsProcessed, warmup: w, mserAtLimit: atLimit,
-            timeseries: sim.cluster.series?.rows ?? [])
+            timeseries: sim.cluster.series?.rows ?? [],
+            timeseriesTruncated: sim.cluster.series?.truncated ?? false,
+            warmupCoversRun: { if case .fixed(let t) = warm { return t >= end } else { return false } }())
     }
 
     /// Runs every replication, `jobs` at a time on worker threads, and merges them in replication
@@ -127,7 +133,7 @@ public enum Runner {
         return rows
     }
 
-    static func format(seconds ns: Int64) -> String { "\(Double(ns) * 1e-9)" }
+    static func format(seconds ns: Int64) -> String { "\(Double(ns) / 1e9)" }
 }
 
 /// Collects results from worker threads; hands out replication indices in order.

@@ -45,13 +45,13 @@ public enum Reports {
         var s = ""
         for rep in result.replications {
             let r = rep.index + 1
-            s += "{\"time\": \(ReportFormat.number(Double(rep.warmup) * 1e-9)), \"replication\": \(r), \"kind\": \"warmup\", "
+            s += "{\"time\": \(ReportFormat.number(Double(rep.warmup) / 1e9)), \"replication\": \(r), \"kind\": \"warmup\", "
                 + "\"mser_at_limit\": \(rep.mserAtLimit)}\n"
             if let l = rep.limitMessage {
-                s += "{\"time\": \(ReportFormat.number(Double(rep.endTime) * 1e-9)), \"replication\": \(r), \"kind\": \"limit\", "
+                s += "{\"time\": \(ReportFormat.number(Double(rep.endTime) / 1e9)), \"replication\": \(r), \"kind\": \"limit\", "
                     + "\"message\": \(ReportFormat.jsonString(l))}\n"
             }
-            s += "{\"time\": \(ReportFormat.number(Double(rep.endTime) * 1e-9)), \"replication\": \(r), \"kind\": \"end\", "
+            s += "{\"time\": \(ReportFormat.number(Double(rep.endTime) / 1e9)), \"replication\": \(r), \"kind\": \"end\", "
                 + "\"events\": \(rep.events)}\n"
         }
         return s
@@ -86,7 +86,13 @@ public enum Reports {
             ("replications.csv", replicationsCSV(result)),
             ("timeseries.csv", timeseriesCSV(result)),
         ]
-        if result.scenario.output.events { files.append(("events.jsonl", eventsJSONL(result))) }
+        if result.scenario.output.events {
+            files.append(("events.jsonl", eventsJSONL(result)))
+        } else {
+            // A file left by an earlier run into the same folder would be mistaken for this run's.
+            let stale = (directory as NSString).appendingPathComponent("events.jsonl")
+            if FileManager.default.fileExists(atPath: stale) { try FileManager.default.removeItem(atPath: stale) }
+        }
         var written: [String] = []
         for (name, text) in files {
             let path = (directory as NSString).appendingPathComponent(name)

@@ -34,11 +34,17 @@ public enum SummaryTable {
                           cell(scope, "throughput"), cell(scope, "error_rate"), cell(scope, "littles_law_gap")])
         }
         out += "\n" + layout(srows)
-        let warm = result.replications.map { Double($0.warmup) * 1e-9 }
+        let warm = result.replications.map { Double($0.warmup) / 1e9 }
         out += "\nwarm-up: " + warm.map { fmt($0, 3) + "s" }.joined(separator: ", ")
         out += ", events: " + result.replications.map { String($0.events) }.joined(separator: ", ") + "\n"
         for r in result.replications where r.mserAtLimit {
             out += "warning: replication \(r.index + 1): MSER's truncation sits at its limit (half the run): the run may be too short to reach steady state\n"
+        }
+        for r in result.replications where r.warmupCoversRun {
+            out += "warning: replication \(r.index + 1) ended at \(fmt(Double(r.endTime) / 1e9, 6))s, before its warm-up did: no observation was kept\n"
+        }
+        for r in result.replications where r.timeseriesTruncated {
+            out += "warning: replication \(r.index + 1): the time series stopped after \(TimeSeriesRecorder.maxSamples) samples (raise output.timeseries)\n"
         }
         for r in result.replications {
             if let l = r.limitMessage { out += "LIMIT: replication \(r.index + 1) stopped: \(l)\n" }

@@ -142,6 +142,10 @@ extension DecodeContext {
                     else { continue }
                     if ps.contains(p) {
                         error("percentile \(item.scalarText ?? "") is listed twice", at: item)
+                    } else if let other = ps.first(where: { percentileMetricName($0) == percentileMetricName(p) }) {
+                        // 9.99 and 99.9 would both be reported as latency_p999.
+                        error("percentiles \(other) and \(item.scalarText ?? "") would both be reported as \(percentileMetricName(p))",
+                              at: item, hint: "keep one of them")
                     }
                     ps.append(p)
                 }

@@ -16,7 +16,7 @@ public struct SimTime: Comparable, Hashable, Sendable, CustomStringConvertible {
     }
     @inlinable public static func - (a: SimTime, b: SimTime) -> SimDuration { SimDuration(ns: a.ns &- b.ns) }
     /// Seconds, for reports only.
-    @inlinable public var seconds: Double { Double(ns) * 1e-9 }
+    @inlinable public var seconds: Double { Double(ns) / 1e9 }
     public var description: String { "\(SimDuration(ns: ns))" }
 }
 
@@ -40,7 +40,7 @@ public struct SimDuration: Comparable, Hashable, Sendable, CustomStringConvertib
     }
     @inlinable public static func < (a: SimDuration, b: SimDuration) -> Bool { a.ns < b.ns }
     @inlinable public static func + (a: SimDuration, b: SimDuration) -> SimDuration { SimDuration(ns: a.ns &+ b.ns) }
-    @inlinable public var seconds: Double { Double(ns) * 1e-9 }
+    @inlinable public var seconds: Double { Double(ns) / 1e9 }
     public var description: String {
         if ns % 1_000_000_000 == 0 { return "\(ns / 1_000_000_000)s" }
         if ns % 1_000_000 == 0 { return "\(ns / 1_000_000)ms" }

@@ -113,10 +113,11 @@ public struct RateProfile: Sendable {
 
     public init(_ points: [ProfilePoint]) {
         var segs: [Segment] = []
-        var prevRate = points.first?.rate ?? 0
+        // Before the first point the rate is 0, so a ramp on the first point ramps up from 0.
+        var prevRate = 0.0
         for (i, p) in points.enumerated() {
             let nextAt = i + 1 < points.count ? points[i + 1].at : Int64.max
-            if p.ramp > 0 && i > 0 {
+            if p.ramp > 0 {
                 let rampEnd = min(p.at &+ p.ramp, nextAt)
                 // Rate reached at rampEnd when the ramp is cut short by the next breakpoint.
                 let frac = Double(rampEnd - p.at) / Double(p.ramp)

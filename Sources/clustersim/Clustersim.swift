@@ -140,6 +140,10 @@ struct Validate: ParsableCommand {
 
     @Argument(help: "Scenario files.") var files: [String]
 
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("name at least one scenario file to validate") }
+    }
+
     func run() throws {
         var failed = false
         for f in files {

@@ -39,7 +39,7 @@ func loadScenario(_ name: String, overrides: [String] = []) throws -> Scenario {
 
 /// Compares a run with the reports committed in Reports/<name>/ (written by scripts/make-reports.sh
 /// from the same scenario, so the files must match byte for byte).
-func expectMatchesCommittedReports(_ result: RunResult, sourceLocation: SourceLocation = #_sourceLocation) {
+func expectMatchesCommittedReports(_ result: RunResult, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
     let dir = Repo.path("Reports/\(result.scenario.name)")
     let files: [(String, String)] = [
         ("summary.csv", Reports.summaryCSV(result)),
