@@ -91,21 +91,22 @@ public enum Runner {
     /// Runs every replication, `jobs` at a time on worker threads, and merges them in replication
     /// order, so the result does not depend on `jobs`.
     public static func run(_ scenario: Scenario, jobs: Int = 1,
-                           progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil) -> RunResult {
+                           progress: (@Sendable (_ done: Int, _ total: Int, _ finished: ReplicationResult) -> Void)? = nil) -> RunResult {
         let n = scenario.replications
         let box = ResultBox(count: n)
         let workers = max(1, min(jobs, n))
         if workers == 1 {
             for r in 0..<n {
-                box.set(r, runReplication(scenario, replication: r))
-                progress?(r + 1, n)
+                let res = runReplication(scenario, replication: r)
+                box.set(r, res)
+                progress?(r + 1, n, res)
             }
         } else {
             DispatchQueue.concurrentPerform(iterations: workers) { _ in
                 while let r = box.claim() {
                     let res = runReplication(scenario, replication: r)
                     let done = box.set(r, res)
-                    progress?(done, n)
+                    progress?(done, n, res)
                 }
             }
         }

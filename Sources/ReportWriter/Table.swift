@@ -40,6 +40,14 @@ public enum SummaryTable {
         for r in result.replications where r.mserAtLimit {
             out += "warning: replication \(r.index + 1): MSER's truncation sits at its limit (half the run): the run may be too short to reach steady state\n"
         }
+        // Little's law self-test: a gap above 5 % on a service that finished enough requests means
+        // the run is too short for its time averages (or a bug): say so.
+        for row in result.summary where row.metric == "littles_law_gap" && row.interval.mean > 0.05 {
+            let n = byKey["\(row.scope)|throughput"].map { $0.mean } ?? 0
+            if n > 0 {
+                out += "warning: \(row.scope): Little's law (L = λW) is off by \(fmt(row.interval.mean * 100, 3))%: the run may be too short\n"
+            }
+        }
         for r in result.replications where r.warmupCoversRun {
             out += "warning: replication \(r.index + 1) ended at \(fmt(Double(r.endTime) / 1e9, 6))s, before its warm-up did: no observation was kept\n"
         }
