@@ -26,7 +26,10 @@ public struct Event: Sendable {
 /// (../shared/notes/swift-gsl-facts.md). No allocation per event once the array has grown.
 @frozen
 public struct EventQueue: Sendable {
+    /// Storage; the heap is `heap[0 ..< n]`. Slots past `n` are kept (not removed) so a push
+    /// after a pop writes in place: one uniqueness check per operation instead of two.
     @usableFromInline var heap: [Event]
+    @usableFromInline var n: Int = 0
     @usableFromInline var nextSeq: UInt64 = 0
 
     public init(capacity: Int = 1024) {
@@ -34,18 +37,20 @@ public struct EventQueue: Sendable {
         heap.reserveCapacity(capacity)
     }
 
-    @inlinable public var count: Int { heap.count }
-    @inlinable public var isEmpty: Bool { heap.isEmpty }
+    @inlinable public var count: Int { n }
+    @inlinable public var isEmpty: Bool { n == 0 }
     /// Earliest pending event time, or `Int64.max` when empty.
-    @inlinable public var nextTime: Int64 { heap.isEmpty ? Int64.max : heap[0].time }
+    @inlinable public var nextTime: Int64 { n == 0 ? Int64.max : heap[0].time }
 
     @inlinable
     public mutating func schedule(at time: Int64, kind: UInt32, index: UInt32, tag: UInt64 = 0) {
         let e = Event(time: time, seq: nextSeq, kind: kind, index: index, tag: tag)
         nextSeq &+= 1
-        heap.append(e)
+        if n == heap.count { heap.append(e) }
+        let start = n
+        n &+= 1
         heap.withUnsafeMutableBufferPointer { h in
-            var i = h.count - 1
+            var i = start
             while i > 0 {
                 let p = (i - 1) >> 2
                 if e.precedes(h[p]) { h[i] = h[p]; i = p } else { break }
@@ -56,17 +61,19 @@ public struct EventQueue: Sendable {
 
     @inlinable
     public mutating func popMin() -> Event? {
-        guard let last = heap.popLast() else { return nil }
-        if heap.isEmpty { return last }
-        let top = heap[0]
-        heap.withUnsafeMutableBufferPointer { h in
-            let n = h.count
+        guard n > 0 else { return nil }
+        n &-= 1
+        let size = n
+        return heap.withUnsafeMutableBufferPointer { h -> Event in
+            let top = h[0]
+            if size == 0 { return top }
+            let last = h[size]
             var i = 0
             while true {
                 let c = 4 &* i &+ 1
-                if c >= n { break }
+                if c >= size { break }
                 var m = c
-                let end = Swift.min(c &+ 4, n)
+                let end = Swift.min(c &+ 4, size)
                 var j = c &+ 1
                 while j < end {
                     if h[j].precedes(h[m]) { m = j }
@@ -75,11 +82,11 @@ public struct EventQueue: Sendable {
                 if h[m].precedes(last) { h[i] = h[m]; i = m } else { break }
             }
             h[i] = last
+            return top
         }
-        return top
     }
 
     public mutating func removeAll() {
-        heap.removeAll(keepingCapacity: true)
+        n = 0
     }
 }
