@@ -1,3 +1,4 @@
+import Foundation
 import SimStats
 
 /// One metric of one replication (a row of replications.csv before formatting).
@@ -22,8 +23,14 @@ public enum WarmupChoice: Sendable, Equatable {
 
 /// The metric name of a percentile: 50 → latency_p50, 99.9 → latency_p999, 99.99 → latency_p9999.
 public func percentileMetricName(_ p: Double) -> String {
+    // Plain decimal digits (never an exponent: 1e-05 reads 0.00001), trailing zeros dropped.
     var s = "\(p)"
+    if s.contains("e") {
+        s = String(format: "%.12f", p)
+        while s.hasSuffix("0") { s.removeLast() }
+    }
     if s.hasSuffix(".0") { s.removeLast(2) }
+    if s.hasSuffix(".") { s.removeLast() }
     return "latency_p" + s.replacingOccurrences(of: ".", with: "")
 }
 

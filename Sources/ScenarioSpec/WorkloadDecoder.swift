@@ -281,6 +281,14 @@ extension DecodeContext {
                 error("data file \(quoted(file)) has no arrival times in column \(quoted(col.name))", at: fileNode)
                 return nil
             }
+            // The arrival time is round(value / speedup) ns, an Int64: a speedup far below 1 must
+            // not carry the last (largest) value past it.
+            if let s = f["speedup"], let last = times.last, !((Double(last) / speedup).rounded() < 0x1p63) {
+                error("\"speedup\" \(s.scalarText ?? "") puts line \(previousLine) of \(quoted(file)) past the longest time "
+                      + "that can be simulated (about 292 years)",
+                      at: s, hint: "each arrival is at the trace value divided by speedup; use a larger speedup")
+                return nil
+            }
             return .trace(times: times, speedup: speedup)
         }
     }

@@ -63,9 +63,9 @@ public struct ArrivalGenerator: Sendable {
                               states: UnsafeMutablePointer<gsl_rng>) -> Int64? {
         switch mode {
         case .poisson:
-            return now &+ max(1, SimDuration(seconds: gsl_ran_exponential(arrivals, meanGapSeconds)).ns)
+            return sat(now, max(1, SimDuration(seconds: gsl_ran_exponential(arrivals, meanGapSeconds)).ns))
         case .constant:
-            return now &+ gapNs
+            return sat(now, gapNs)
         case .profile:
             let need: Double
             switch profileShape {
@@ -73,20 +73,20 @@ public struct ArrivalGenerator: Sendable {
             case .constant: need = 1
             }
             guard let t = profile?.timeAfter(now, expectedArrivals: need) else { return nil }
-            return max(t, now &+ 1)
+            return max(t, sat(now, 1))
         case .mmpp:
             var t = now
             // Bounded: validation guarantees a positive rate in some state; each turn moves t on.
             for _ in 0..<1_000_000 {
                 let r = rates[state]
                 if r > 0 {
-                    let cand = t &+ max(1, SimDuration(seconds: gsl_ran_exponential(arrivals, 1 / r)).ns)
+                    let cand = sat(t, max(1, SimDuration(seconds: gsl_ran_exponential(arrivals, 1 / r)).ns))
                     if cand < switchAt { return cand }
                 }
                 // Memoryless: restart the draw at the switch, in the next state.
                 t = switchAt
                 state = (state + 1) % rates.count
-                switchAt = t &+ max(1, SimDuration(seconds: gsl_ran_exponential(states, meanHolding[state])).ns)
+                switchAt = sat(t, max(1, SimDuration(seconds: gsl_ran_exponential(states, meanHolding[state])).ns))
             }
             return nil
         case .trace:
@@ -151,7 +151,7 @@ public struct RateProfile: Sendable {
             if s.r0 == s.r1 || s.end == Int64.max {
                 let r = s.r0
                 if r <= 0 { continue }
-                if remaining <= r * spanS { return a &+ SimDuration(seconds: remaining / r).ns }
+                if remaining <= r * spanS { return sat(a, SimDuration(seconds: remaining / r).ns) }
                 remaining -= r * spanS
             } else {
                 // Linear rate over the segment; ra = rate at a, slope k per second.
@@ -169,11 +169,17 @@ public struct RateProfile: Sendable {
                         // Numerically stable root of k/2 u² + ra u − remaining = 0.
                         u = 2 * remaining / (ra + disc.squareRoot())
                     }
-                    return a &+ SimDuration(seconds: u).ns
+                    return sat(a, SimDuration(seconds: u).ns)
                 }
                 remaining -= area
             }
         }
         return nil
     }
+}
+
+/// a + b saturating at `Int64.max`: a vanishing rate gives "never", not a wrapped negative time.
+@inline(__always) func sat(_ a: Int64, _ b: Int64) -> Int64 {
+    let (v, o) = a.addingReportingOverflow(b)
+    return o ? Int64.max : v
 }

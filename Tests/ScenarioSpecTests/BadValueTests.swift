@@ -1,0 +1,325 @@
+import Foundation
+import Testing
+@testable import ScenarioSpec
+
+/// House rule: every key a user can write gets a test with a bad value.
+///
+/// Each case is the valid ``Support/yaml(extra:service:endpoint:workload:)`` scenario with one bad
+/// value substituted; it must fail with exactly one diagnostic, `FILE:LINE:COL: error: MESSAGE`,
+/// pointing at the bad value (or at the list or mapping that is wrong as a whole). Keys whose bad
+/// values are tested elsewhere are listed in ``testedElsewhere``; ``everyKeyHasABadValueTest``
+/// keeps both lists complete as the schema grows.
+@Suite struct BadValueTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        /// The key's path: `services.X.instance.cores`, `workload.profile[].rate`, `gamma.cv`, …
+        let key: String
+        let value: String
+        let yaml: String
+        let expected: String
+        var testDescription: String { "\(key) ← \(value)" }
+
+        init(_ key: String, extra: String, _ expected: String) {
+            self.key = key; value = extra; yaml = Support.yaml(extra: extra); self.expected = expected
+        }
+        init(_ key: String, service: String, _ expected: String) {
+            self.key = key; value = service; yaml = Support.yaml(service: service); self.expected = expected
+        }
+        init(_ key: String, endpoint: String, _ expected: String) {
+            self.key = key; value = endpoint; yaml = Support.yaml(endpoint: endpoint); self.expected = expected
+        }
+        init(_ key: String, workload: String, _ expected: String) {
+            self.key = key; value = workload; yaml = Support.yaml(workload: workload); self.expected = expected
+        }
+        init(_ key: String, yaml: String, _ expected: String) {
+            self.key = key; value = yaml; self.yaml = yaml; self.expected = expected
+        }
+    }
+
+    /// Data files the cases name (relative to this directory).
+    static let dataDirectory: String = {
+        let dir = Support.tempDirectory()
+        Support.write("latency_ms\n1.5\n2\n", to: dir + "/samples.csv")
+        Support.write("latency_ms\n1\n-1\n", to: dir + "/negative.csv")
+        Support.write("t\n0\n0.5\n12\n", to: dir + "/trace.csv")
+        return dir
+    }()
+
+    static let cases: [Case] = [
+        .init("description", extra: "description: [a, b]",
+              #"test.yaml:16:14: error: "description" must be a string, found a list"#),
+        .init("stop.requests", extra: "stop: {requests: 0}",
+              #"test.yaml:16:18: error: "requests" must be at least 1, found 0"#),
+        .init("stop.requests", extra: "stop: {requests: lots}",
+              #"test.yaml:16:18: error: "requests" must be a whole number, found "lots""#),
+        .init("warmup", extra: "warmup: soon",
+              #"test.yaml:16:9: error: "warmup" must be auto or a duration, found "soon""#),
+        .init("warmup", extra: "warmup: -5s",
+              #"test.yaml:16:9: error: duration "-5s" is negative"#),
+        .init("warmup", extra: "warmup: 10s",
+              #"test.yaml:16:9: error: "warmup" (10s) is not shorter than "duration" (10s)"#),
+        .init("confidence", extra: "confidence: 0",
+              #"test.yaml:16:13: error: "confidence" must be between 0 and 1 (exclusive), found 0"#),
+        .init("confidence", extra: "confidence: high",
+              #"test.yaml:16:13: error: "confidence" must be a number between 0 and 1, found "high""#),
+        .init("limits.max_events", extra: "limits: {max_events: 0}",
+              #"test.yaml:16:22: error: "max_events" must be at least 1, found 0"#),
+        .init("limits.max_events", extra: "limits: {max_events: 1e9}",
+              #"test.yaml:16:22: error: "max_events" must be a whole number, found "1e9""#),
+        .init("limits.max_in_flight", extra: "limits: {max_in_flight: -5}",
+              #"test.yaml:16:25: error: "max_in_flight" must be at least 1, found -5"#),
+        .init("output.timeseries", extra: "output: {timeseries: 0s}",
+              #"test.yaml:16:22: error: "timeseries" must be longer than 0, found "0s""#),
+        .init("output.timeseries", extra: "output: {timeseries: 10}",
+              #"test.yaml:16:22: error: duration "10" has no unit"#),
+        .init("output.percentiles", extra: "output: {percentiles: []}",
+              #"test.yaml:16:23: error: "percentiles" is empty"#),
+        .init("output.percentiles", extra: "output: {percentiles: [p99]}",
+              #"test.yaml:16:24: error: "percentile" must be a number, found "p99""#),
+        .init("stop", extra: "stop: 100",
+              #"test.yaml:16:7: error: "stop" must be a mapping, found the number 100"#),
+        .init("limits", extra: "limits: 5",
+              #"test.yaml:16:9: error: "limits" must be a mapping, found the number 5"#),
+        .init("output", extra: "output: [50]",
+              #"test.yaml:16:9: error: "output" must be a mapping, found a list"#),
+        .init("services.X.instance.concurrency", service: "instance: {concurrency: 0}",
+              #"test.yaml:5:29: error: "concurrency" must be between 1 and 1000000, found 0"#),
+        .init("services.X.instance.concurrency", service: "instance: {concurrency: 1000001}",
+              #"test.yaml:5:29: error: "concurrency" must be between 1 and 1000000, found 1000001"#),
+        .init("services.X.instance.queue.capacity", service: "instance: {queue: {capacity: lots}}",
+              #"test.yaml:5:34: error: "capacity" must be a whole number or "unbounded", found "lots""#),
+        .init("services.X.instance.queue.capacity", service: "instance: {queue: {capacity: 1.5}}",
+              #"test.yaml:5:34: error: "capacity" must be a whole number or "unbounded", found "1.5""#),
+        .init("services.X.instance.queue.discipline", service: "instance: {queue: {discipline: random}}",
+              #"test.yaml:5:36: error: unknown queue discipline "random""#),
+        .init("services.X.balancer.policy", service: "balancer: {policy: [random]}",
+              #"test.yaml:5:24: error: "balancer policy" must be one of round_robin, random, found a list"#),
+        .init("services.X.endpoints.Y.work", endpoint: "work: -5ms",
+              #"test.yaml:8:15: error: duration "-5ms" is negative"#),
+        .init("services.X.instance.queue", service: "instance: {queue: 100}",
+              #"test.yaml:5:23: error: "queue" must be a mapping, found the number 100"#),
+        .init("services.X.balancer", service: "balancer: round_robin",
+              #"test.yaml:5:15: error: "balancer" must be a mapping, found "round_robin""#),
+        .init("constant.value", endpoint: "work: {dist: constant, value: -1ms}",
+              #"test.yaml:8:39: error: duration "-1ms" is negative"#),
+        .init("constant.value", endpoint: "work: {dist: constant, value: fast}",
+              #"test.yaml:8:39: error: expected a duration, found "fast""#),
+        .init("exponential.mean", endpoint: "work: {dist: exponential, mean: 0ms}",
+              #"test.yaml:8:41: error: "mean" must be longer than 0, found "0ms""#),
+        .init("uniform.min", endpoint: "work: {dist: uniform, min: 1, max: 8ms}",
+              #"test.yaml:8:36: error: duration "1" has no unit"#),
+        .init("uniform.max", endpoint: "work: {dist: uniform, min: 2ms, max: -8ms}",
+              #"test.yaml:8:46: error: duration "-8ms" is negative"#),
+        .init("uniform.max", endpoint: "work: {dist: uniform, min: 8ms, max: 2ms}",
+              #"test.yaml:8:46: error: uniform "max" is less than "min""#),
+        .init("normal.mean", endpoint: "work: {dist: normal, mean: -5ms, stddev: 1ms}",
+              #"test.yaml:8:36: error: duration "-5ms" is negative"#),
+        .init("normal.stddev", endpoint: "work: {dist: normal, mean: 5ms, stddev: 1}",
+              #"test.yaml:8:49: error: duration "1" has no unit"#),
+        .init("lognormal.median", endpoint: "work: {dist: lognormal, median: 0ms, p99: 40ms}",
+              #"test.yaml:8:41: error: "median" must be longer than 0, found "0ms""#),
+        .init("lognormal.p99", endpoint: "work: {dist: lognormal, median: 4ms, p99: 4ms}",
+              #"test.yaml:8:51: error: lognormal "p99" must be greater than "median""#),
+        .init("lognormal.p99", endpoint: "work: {dist: lognormal, median: 4ms, p99: 2ms}",
+              #"test.yaml:8:51: error: lognormal "p99" must be greater than "median""#),
+        .init("lognormal.p99", endpoint: "work: {dist: lognormal, median: 4ms, p99: 40}",
+              #"test.yaml:8:51: error: duration "40" has no unit"#),
+        .init("lognormal.mean", endpoint: "work: {dist: lognormal, mean: 0s, stddev: 1ms}",
+              #"test.yaml:8:39: error: "mean" must be longer than 0, found "0s""#),
+        .init("lognormal.stddev", endpoint: "work: {dist: lognormal, mean: 5ms, stddev: -1ms}",
+              #"test.yaml:8:52: error: duration "-1ms" is negative"#),
+        .init("lognormal.mu", endpoint: "work: {dist: lognormal, mu: 5ms, sigma: 0.5}",
+              #"test.yaml:8:37: error: "mu" must be a number, found "5ms""#),
+        .init("lognormal.sigma", endpoint: "work: {dist: lognormal, mu: -5.3, sigma: -0.5}",
+              #"test.yaml:8:50: error: "sigma" must not be negative, found -0.5"#),
+        .init("gamma.mean", endpoint: "work: {dist: gamma, mean: 0ms, cv: 0.5}",
+              #"test.yaml:8:35: error: "mean" must be longer than 0, found "0ms""#),
+        .init("gamma.cv", endpoint: "work: {dist: gamma, mean: 5ms, cv: -0.5}",
+              #"test.yaml:8:44: error: "cv" must be positive, found -0.5"#),
+        .init("gamma.cv", endpoint: "work: {dist: gamma, mean: 5ms, cv: 50%}",
+              #"test.yaml:8:44: error: "cv" must be a number, found "50%""#),
+        .init("erlang.k", endpoint: "work: {dist: erlang, k: 0, mean: 5ms}",
+              #"test.yaml:8:33: error: "k" must be between 1 and 1000000, found 0"#),
+        .init("erlang.k", endpoint: "work: {dist: erlang, k: 2.5, mean: 5ms}",
+              #"test.yaml:8:33: error: "k" must be a whole number, found "2.5""#),
+        .init("erlang.mean", endpoint: "work: {dist: erlang, k: 4, mean: 0ms}",
+              #"test.yaml:8:42: error: "mean" must be longer than 0, found "0ms""#),
+        .init("weibull.shape", endpoint: "work: {dist: weibull, shape: 0, scale: 5ms}",
+              #"test.yaml:8:38: error: "shape" must be positive, found 0"#),
+        .init("weibull.scale", endpoint: "work: {dist: weibull, shape: 1.5, scale: 0ms}",
+              #"test.yaml:8:50: error: "scale" must be longer than 0, found "0ms""#),
+        .init("pareto.shape", endpoint: "work: {dist: pareto, shape: -1, scale: 1ms}",
+              #"test.yaml:8:37: error: "shape" must be positive, found -1"#),
+        .init("pareto.scale", endpoint: "work: {dist: pareto, shape: 2.5, scale: 1}",
+              #"test.yaml:8:49: error: duration "1" has no unit"#),
+        .init("hyperexponential.probabilities", endpoint: "work: {dist: hyperexponential, probabilities: [1.5, 0.5], means: [2ms, 50ms]}",
+              #"test.yaml:8:56: error: "probability": "1.5" is not between 0 and 1 (0% and 100%)"#),
+        .init("hyperexponential.probabilities", endpoint: "work: {dist: hyperexponential, probabilities: [], means: []}",
+              #"test.yaml:8:55: error: "probabilities" must not be empty"#),
+        .init("hyperexponential.probabilities", endpoint: "work: {dist: hyperexponential, probabilities: 1, means: [2ms]}",
+              #"test.yaml:8:55: error: "probabilities" must be a list, found the number 1"#),
+        .init("hyperexponential.probabilities", endpoint: "work: {dist: hyperexponential, probabilities: [0.8, 0.1], means: [2ms, 50ms]}",
+              "test.yaml:8:55: error: hyperexponential probabilities sum to 0.9, not 1"),
+        .init("hyperexponential.means", endpoint: "work: {dist: hyperexponential, probabilities: [0.5, 0.5], means: [2ms, 0ms]}",
+              #"test.yaml:8:80: error: "mean" must be longer than 0, found "0ms""#),
+        .init("hyperexponential.means", endpoint: "work: {dist: hyperexponential, probabilities: [0.5, 0.5], means: [2ms]}",
+              "test.yaml:8:74: error: hyperexponential has 2 probabilities but 1 means"),
+        .init("empirical.file", endpoint: "work: {dist: empirical, file: nope.csv, unit: ms}",
+              #"test.yaml:8:39: error: data file "nope.csv" not found"#),
+        .init("empirical.file", endpoint: "work: {dist: empirical, file: negative.csv, unit: ms}",
+              #"test.yaml:8:39: error: "negative.csv" line 3: "-1" in column "latency_ms" is not a non-negative number"#),
+        .init("empirical.column", endpoint: "work: {dist: empirical, file: samples.csv, column: latency, unit: ms}",
+              #"test.yaml:8:39: error: data file "samples.csv" has no column "latency""#),
+        .init("empirical.unit", endpoint: "work: {dist: empirical, file: samples.csv, column: latency_ms, unit: sec}",
+              #"test.yaml:8:78: error: unknown unit "sec""#),
+        .init("mixture.components", endpoint: "work: {dist: mixture, components: []}",
+              #"test.yaml:8:43: error: "components" must not be empty"#),
+        .init("mixture.components", endpoint: "work: {dist: mixture, components: 5ms}",
+              #"test.yaml:8:43: error: "components" must be a list, found "5ms""#),
+        .init("mixture.components", endpoint: "work: {dist: mixture, components: [5ms]}",
+              #"test.yaml:8:44: error: a mixture component must be a mapping with "weight" and "dist", found "5ms""#),
+        .init("mixture.components", endpoint: "work: {dist: mixture, components: [{weight: 1, dist: constant, value: 1}]}",
+              #"test.yaml:8:79: error: duration "1" has no unit"#),
+        .init("mixture.weight", endpoint: "work: {dist: mixture, components: [{weight: -1, dist: constant, value: 1ms}]}",
+              #"test.yaml:8:53: error: "weight" must be a non-negative number or percentage, found "-1""#),
+        .init("mixture.weight", endpoint: "work: {dist: mixture, components: [{weight: 5ms, dist: constant, value: 1ms}]}",
+              #"test.yaml:8:53: error: "weight" must be a non-negative number or percentage, found "5ms""#),
+        .init("mixture.weight", endpoint: "work: {dist: mixture, components: [{weight: 0, dist: constant, value: 1ms}]}",
+              "test.yaml:8:43: error: mixture weights add up to 0"),
+        .init("workload.rate", workload: "rate: 0/s",
+              #"test.yaml:15:11: error: "rate" must be positive, found "0/s""#),
+        .init("workload.rate", workload: "rate: 100/sec",
+              #"test.yaml:15:11: error: unknown rate unit "/sec" in "100/sec""#),
+        .init("workload.arrival", workload: "arrival: possion\nrate: 5/s",
+              #"test.yaml:15:14: error: unknown arrival "possion""#),
+        .init("workload.profile", workload: "profile: 100/s",
+              #"test.yaml:15:14: error: "profile" must be a list, found "100/s""#),
+        .init("workload.profile", workload: "profile: [{at: 0s, rate: 0/s}]",
+              "test.yaml:15:14: error: every rate in the profile is zero"),
+        .init("workload.profile[].at", workload: "profile: [{at: 0, rate: 5/s}]",
+              #"test.yaml:15:20: error: duration "0" has no unit"#),
+        .init("workload.profile[].rate", workload: "profile: [{at: 0s, rate: -5/s}]",
+              #"test.yaml:15:30: error: "rate" must be zero or positive, found "-5/s""#),
+        .init("workload.profile[].ramp", workload: "profile: [{at: 0s, rate: 5/s, ramp: -1s}]",
+              #"test.yaml:15:41: error: duration "-1s" is negative"#),
+        .init("workload.mmpp.rates", workload: "mmpp: {rates: [-1/s, 2/s], mean_holding: [1s, 1s]}",
+              #"test.yaml:15:20: error: "rate" must be zero or positive, found "-1/s""#),
+        .init("workload.mmpp.rates", workload: "mmpp: {rates: [0/s, 0/s], mean_holding: [1s, 1s]}",
+              "test.yaml:15:19: error: every mmpp rate is zero"),
+        .init("workload.mmpp.mean_holding", workload: "mmpp: {rates: [1/s, 2/s], mean_holding: [0s, 1s]}",
+              #"test.yaml:15:46: error: "mean_holding" must be longer than 0, found "0s""#),
+        .init("workload.mmpp.mean_holding", workload: "mmpp: {rates: [1/s, 2/s], mean_holding: 1s}",
+              #"test.yaml:15:45: error: "mean_holding" must be a list, found "1s""#),
+        .init("workload.closed.users", workload: "closed: {users: 2.5, think: 1s}",
+              #"test.yaml:15:21: error: "users" must be a whole number, found "2.5""#),
+        .init("workload.closed.think", workload: "closed: {users: 5, think: -1s}",
+              #"test.yaml:15:31: error: duration "-1s" is negative"#),
+        .init("workload.closed.think", workload: "closed: {users: 5, think: exponential}",
+              #"test.yaml:15:31: error: "think" must be a duration or a distribution, found "exponential""#),
+        .init("workload.mmpp", workload: "mmpp: [1/s, 2/s]",
+              #"test.yaml:15:11: error: "mmpp" must be a mapping, found a list"#),
+        .init("workload.closed", workload: "closed: 5",
+              #"test.yaml:15:13: error: "closed" must be a mapping, found the number 5"#),
+        .init("workload.trace", workload: "trace: trace.csv",
+              #"test.yaml:15:12: error: "trace" must be a mapping, found "trace.csv""#),
+        .init("workload.trace.file", workload: "trace: {file: [trace.csv]}",
+              #"test.yaml:15:19: error: "file" must be a string, found a list"#),
+        .init("workload.trace.column", workload: "trace: {file: trace.csv, column: ts}",
+              #"test.yaml:15:19: error: data file "trace.csv" has no column "ts""#),
+        .init("workload.trace.speedup", workload: "trace: {file: trace.csv, speedup: 0}",
+              #"test.yaml:15:39: error: "speedup" must be positive, found 0"#),
+        .init("workload.trace.speedup", workload: "trace: {file: trace.csv, speedup: 2x}",
+              #"test.yaml:15:39: error: "speedup" must be a number, found "2x""#),
+        .init("workload.trace.speedup", workload: "trace: {file: trace.csv, speedup: 1e-9}",
+              #"test.yaml:15:39: error: "speedup" 1e-9 puts line 4 of "trace.csv" past the longest time that can be simulated (about 292 years)"#),
+        // Containers that are in the base scenario: whole documents.
+        .init("services", yaml: "name: t\nduration: 1s\nservices: [web]\nworkload: [{name: a, to: web.home, rate: 1/s}]\n",
+              #"test.yaml:3:11: error: "services" must be a mapping of service names, found a list"#),
+        .init("workload", yaml: "name: t\nduration: 1s\nservices: {web: {endpoints: {home: {work: 1ms}}}}\nworkload: {name: a}\n",
+              #"test.yaml:4:11: error: "workload" must be a list, found a mapping"#),
+    ]
+
+    @Test(arguments: cases)
+    func badValueIsRefusedAtItsLocation(_ c: Case) {
+        let lines = Support.diagnostics(c.yaml, base: Self.dataDirectory).map(Support.firstLine)
+        #expect(lines == [c.expected], "\(c.key)")
+    }
+
+    /// The data files above are good ones: the cases fail only for the value they change.
+    @Test func theDataFilesAreValid() {
+        let empirical = Support.yaml(endpoint: "work: {dist: empirical, file: samples.csv, column: latency_ms, unit: ms}")
+        #expect(Support.decode(empirical, base: Self.dataDirectory) != nil)
+        let trace = Support.yaml(workload: "trace: {file: trace.csv, column: t, speedup: 0.5}")
+        #expect(Support.decode(trace, base: Self.dataDirectory) != nil)
+    }
+
+    /// A small speedup is fine as long as the last arrival (12 s / speedup) stays within Int64 ns;
+    /// past it the run would trap converting the time, so the decoder refuses it.
+    @Test func traceSpeedupKeepsArrivalsInRange() throws {
+        let ok = Support.yaml(workload: "trace: {file: trace.csv, speedup: 1e-8}")
+        #expect(Support.decode(ok, base: Self.dataDirectory)?.workloads[0].arrival
+                == .trace(times: [0, 500_000_000, 12_000_000_000], speedup: 1e-8))
+        let bad = Support.diagnostics(Support.yaml(workload: "trace: {file: trace.csv, speedup: 1e-9}"), base: Self.dataDirectory)
+        #expect(bad.first?.hint == "each arrival is at the trace value divided by speedup; use a larger speedup")
+    }
+
+    /// Keys whose bad values are tested in another file, and where.
+    static let testedElsewhere: [String: String] = [
+        "name": "ScenarioDecodingTests.names, allErrorsAreReportedInFileOrder",
+        "seed": "ScenarioDecodingTests.typeErrors, several-errors.yaml",
+        "duration": "bare-number-duration.yaml, bad-duration-unit.yaml",
+        "replications": "several-errors.yaml, ScenarioDecodingTests.allErrorsAreReportedInFileOrder",
+        "confidence": "confidence-too-high.yaml",
+        "services.X.replicas": "zero-replicas.yaml, string-for-number.yaml",
+        "services.X.instance": "list-for-mapping.yaml",
+        "services.X.instance.cores": "several-errors.yaml, ScenarioDecodingTests.typeErrors",
+        "services.X.instance.io": "several-errors.yaml",
+        "services.X.endpoints": "ScenarioDecodingTests.aBrokenServiceDoesNotCascade",
+        "services.X.endpoints.Y.work": "DistributionDecodingTests.problems",
+        "workload.name": "duplicate-workload-name.yaml, ScenarioDecodingTests.names",
+        "workload.to": "unknown-service.yaml, unknown-endpoint.yaml, ScenarioDecodingTests.workloadTargets",
+        "workload.rate": "negative-rate.yaml",
+        "workload.profile[].at": "profile-not-at-zero.yaml, ScenarioDecodingTests.workloadValidation",
+        "workload.closed.users": "ScenarioDecodingTests.workloadValidation",
+        "workload.trace.file": "trace-missing-file.yaml, trace-unsorted.yaml",
+        "output.percentiles": "percentile-100.yaml, percentile-name-clash.yaml",
+        "output.events": "ScenarioDecodingTests.typeErrors",
+        "dist": "unknown-distribution.yaml, DistributionDecodingTests.problems",
+        "empirical.file": "empirical-missing-file.yaml, empirical-not-a-number.yaml",
+        "empirical.column": "empirical-missing-column.yaml",
+        "mixture.weight": "DistributionDecodingTests.mixture",
+    ]
+
+    /// Every key the schema accepts, as a path.
+    static var everyKey: [String] {
+        var keys: [String] = []
+        func add(_ prefix: String, _ schema: KeySchema) { keys += schema.supported.map { prefix + $0 } }
+        add("", Schema.topLevel)
+        add("stop.", Schema.stop)
+        add("limits.", Schema.limits)
+        add("services.X.", Schema.service)
+        add("services.X.instance.", Schema.instance)
+        add("services.X.instance.queue.", Schema.queue)
+        add("services.X.balancer.", Schema.balancer)
+        add("services.X.endpoints.Y.", Schema.endpoint)
+        add("workload.", Schema.workload)
+        add("workload.profile[].", Schema.profilePoint)
+        add("workload.mmpp.", Schema.mmpp)
+        add("workload.closed.", Schema.closed)
+        add("workload.trace.", Schema.trace)
+        add("output.", Schema.output)
+        keys.append("dist")
+        for kind in DistributionKind.allCases { keys += kind.parameters.map { "\(kind.rawValue).\($0)" } }
+        keys.append("mixture.weight")
+        return keys
+    }
+
+    @Test func everyKeyHasABadValueTest() {
+        let covered = Set(Self.cases.map(\.key)).union(Self.testedElsewhere.keys)
+        let missing = Self.everyKey.filter { !covered.contains($0) }
+        #expect(missing.isEmpty, "keys without a bad-value test: \(missing)")
+        // And no case names a key that does not exist (a typo would hide a gap).
+        let known = Set(Self.everyKey)
+        let unknown = covered.filter { !known.contains($0) }
+        #expect(unknown.isEmpty, "not keys: \(unknown.sorted())")
+    }
+}
