@@ -10,7 +10,7 @@ Model A of ../shared/bench: M/M/1, λ = 0.9, μ = 1, N customers. clustersim run
 (start-up, YAML, simulation, statistics, report files); the peers report their model loop time
 (RESULT wall_s, interpreter start excluded), as ../shared/bench defines it. Repetitions are
 interleaved so a burst of foreign load does not hit every repetition of one system. Peak memory
-(max RSS, from GNU time) of clustersim is measured at N and at 10·N.
+(max RSS of the clustersim process, from wait4) is measured at N and at 10·N.
 """
 import argparse, json, os, shutil, statistics, subprocess, sys, tempfile, time
 
@@ -52,22 +52,26 @@ def result_line(stdout):
 
 
 def run_clustersim(n, outdir):
-    cmd = ["/usr/bin/time", "-f", "%e %M", BIN, "run", os.path.join(HERE, "mm1.yaml"),
-           "--set", f"stop.requests={n}", "--out", outdir]
+    """Times the whole clustersim process (fork/exec to exit) and reads its own peak RSS from
+    wait4, with no wrapper process in between."""
+    cmd = [BIN, "run", os.path.join(HERE, "mm1.yaml"), "--set", f"stop.requests={n}", "--out", outdir]
     t0 = time.perf_counter()
-    r = sh(cmd)
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(p.pid, 0)
     wall = time.perf_counter() - t0
-    if r.returncode != 0:
-        sys.exit("clustersim failed:\n" + r.stdout + r.stderr)
-    rss_kb = int(r.stderr.strip().splitlines()[-1].split()[1])
-    mean = None
+    p.returncode = os.waitstatus_to_exitcode(status)
+    err = p.stderr.read().decode()
+    if p.returncode != 0:
+        sys.exit("clustersim failed:\n" + err)
+    rss_kb = usage.ru_maxrss            # kilobytes on Linux
+    mean = events = None
     with open(os.path.join(outdir, "summary.csv")) as f:
         for line in f:
-            p = line.strip().split(",")
-            if p[1] == "all" and p[2] == "latency_mean":
-                mean = float(p[4])
-            if p[1] == "all" and p[2] == "events":
-                events = float(p[4])
+            p_ = line.strip().split(",")
+            if p_[1] == "all" and p_[2] == "latency_mean":
+                mean = float(p_[4])
+            if p_[1] == "all" and p_[2] == "events":
+                events = float(p_[4])
     return {"lib": "clustersim", "wall_s": wall, "rss_mb": rss_kb / 1024, "mean": mean, "events": events}
 
 

@@ -64,10 +64,11 @@ public struct Engine: Sendable {
                 now = until
                 return .horizon
             }
-            guard let e = queue.popMin() else { return .drained }
+            guard let e = queue.takeMin() else { return .drained }
             now = e.time
             eventsProcessed &+= 1
             handler.handle(e, engine: &self)
+            queue.settle()
         }
     }
 }

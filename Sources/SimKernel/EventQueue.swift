@@ -37,15 +37,23 @@ public struct EventQueue: Sendable {
         heap.reserveCapacity(capacity)
     }
 
-    @inlinable public var count: Int { n }
-    @inlinable public var isEmpty: Bool { n == 0 }
+    @inlinable public var count: Int { rootTaken ? n - 1 : n }
+    @inlinable public var isEmpty: Bool { count == 0 }
     /// Earliest pending event time, or `Int64.max` when empty.
-    @inlinable public var nextTime: Int64 { n == 0 ? Int64.max : heap[0].time }
+    @inlinable public var nextTime: Int64 {
+        if !rootTaken { return n == 0 ? Int64.max : heap[0].time }
+        // The root is being handled: the next pending event is the least of its children.
+        var t = Int64.max
+        var j = 1
+        while j < Swift.min(5, n) { t = Swift.min(t, heap[j].time); j &+= 1 }
+        return t
+    }
 
     @inlinable
     public mutating func schedule(at time: Int64, kind: UInt32, index: UInt32, tag: UInt64 = 0) {
         let e = Event(time: time, seq: nextSeq, kind: kind, index: index, tag: tag)
         nextSeq &+= 1
+        if rootTaken { rootTaken = false; replaceRoot(e); return }
         if n == heap.count { heap.append(e) }
         let start = n
         n &+= 1
@@ -61,6 +69,7 @@ public struct EventQueue: Sendable {
 
     @inlinable
     public mutating func popMin() -> Event? {
+        if rootTaken { rootTaken = false; _ = popMin() }   // a taken root is already gone
         guard n > 0 else { return nil }
         n &-= 1
         let size = n
@@ -86,7 +95,48 @@ public struct EventQueue: Sendable {
         }
     }
 
+    /// True while the root has been handed out by ``takeMin()`` but not yet removed: the next
+    /// ``schedule`` replaces it in place (one sift-down instead of a pop and a push).
+    @usableFromInline var rootTaken = false
+
+    /// Returns the earliest event and marks it taken; it leaves the heap at the next `schedule`
+    /// (replaced by the new event) or at ``settle()``.
+    @inlinable
+    public mutating func takeMin() -> Event? {
+        guard n > 0 else { return nil }
+        rootTaken = true
+        return heap[0]
+    }
+
+    /// Removes a taken root that no `schedule` replaced.
+    @inlinable
+    public mutating func settle() {
+        if rootTaken { rootTaken = false; _ = popMin() }
+    }
+
+    @inlinable
+    mutating func replaceRoot(_ e: Event) {
+        let size = n
+        heap.withUnsafeMutableBufferPointer { h in
+            var i = 0
+            while true {
+                let c = 4 &* i &+ 1
+                if c >= size { break }
+                var m = c
+                let end = Swift.min(c &+ 4, size)
+                var j = c &+ 1
+                while j < end {
+                    if h[j].precedes(h[m]) { m = j }
+                    j &+= 1
+                }
+                if h[m].precedes(e) { h[i] = h[m]; i = m } else { break }
+            }
+            h[i] = e
+        }
+    }
+
     public mutating func removeAll() {
         n = 0
+        rootTaken = false
     }
 }
