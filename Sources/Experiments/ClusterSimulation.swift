@@ -96,6 +96,10 @@ struct ClusterSimulation: EventHandler {
             cluster.handleCPUDone(instance: Int(e.index), tag: e.tag, engine: &engine)
         case DriverEventKind.arrival:
             let w = Int(e.index)
+            // The request first, then the next arrival: a completion this request schedules for
+            // the instant of the next arrival gets the lower sequence number and runs first, so a
+            // server freed at that instant takes the arrival (a D/D/1 at utilization 1 never rejects).
+            cluster.submit(endpoint: workloadEndpoint[w], workload: w, user: -1, engine: &engine)
             let gap = poissonMeanGap[w]
             if gap > 0 {
                 // Homogeneous Poisson, the common case: one draw, no generator state to touch.
@@ -104,7 +108,6 @@ struct ClusterSimulation: EventHandler {
             } else if let t = generators[w]!.next(after: engine.now, first: false, arrivals: arrivalRNG[w], states: stateRNG[w]) {
                 engine.schedule(at: t, kind: DriverEventKind.arrival, index: e.index)
             }
-            cluster.submit(endpoint: workloadEndpoint[w], workload: w, user: -1, engine: &engine)
         case DriverEventKind.userWake:
             let w = Int(e.index)
             cluster.submit(endpoint: workloadEndpoint[w], workload: w, user: Int32(truncatingIfNeeded: e.tag), engine: &engine)

@@ -125,7 +125,8 @@ extension DecodeContext {
         }
         if let n = f["max_in_flight"] {
             record("limits.max_in_flight", key: f.keyNode("max_in_flight"), value: n)
-            if let v = int(n, "max_in_flight", in: 1...Int.max) { limits.maxInFlight = v }
+            // Request rows are numbered with 32 bits (event payloads): at most 2³² − 2 in flight.
+            if let v = int(n, "max_in_flight", in: 1...4_294_967_294) { limits.maxInFlight = v }
         }
         return limits
     }

@@ -40,6 +40,7 @@ public struct Engine: Sendable {
     /// Schedules an event `delay` nanoseconds from now.
     @inlinable
     public mutating func schedule(after delay: Int64, kind: UInt32, index: UInt32, tag: UInt64 = 0) {
+        precondition(delay >= 0, "event scheduled in the past")
         let (t, o) = now.addingReportingOverflow(delay)
         queue.schedule(at: o ? Int64.max : t, kind: kind, index: index, tag: tag)
     }
@@ -50,21 +51,44 @@ public struct Engine: Sendable {
         queue.schedule(at: time, kind: kind, index: index, tag: tag)
     }
 
+    /// Events that may run at one instant before the run is declared stuck (a zero-time loop,
+    /// e.g. users that think 0 s against a service that rejects at once). Far above any real
+    /// burst: 10⁷ events at one instant.
+    public static let maxEventsAtOneInstant: Int64 = 10_000_000
+
     /// Runs events until the horizon (events at exactly `until` still run), the event budget, or a
     /// model stop request. Returns why it stopped; `now` is left at the horizon when it was reached.
+    ///
+    /// Order of the checks: a stop request, then no events left, then the horizon, then the event
+    /// budget, so a run whose last event used the budget's last unit ends as it would have anyway
+    /// (drained or at the horizon), not as a limit hit.
     @inlinable
     public mutating func run<H: EventHandler>(_ handler: inout H, until: Int64, maxEvents: Int64) -> StopReason {
+        var sameInstant: Int64 = 0
+        var lastTime = Int64.min
         while true {
-            if let r = stopRequest { return r }
-            if eventsProcessed >= maxEvents { return .maxEvents }
-            // Look before popping: an event past the horizon stays queued with its original
+            if stopRequested, let r = stopRequest { return r }
+            if queue.isEmpty { return .drained }
+            // Look before taking: an event past the horizon stays queued with its original
             // sequence number, so a caller who continues later keeps same-time events in
             // scheduling order (re-scheduling it would give it a new, later sequence number).
-            if !queue.isEmpty && queue.nextTime > until {
+            if queue.nextTime > until {
                 now = until
                 return .horizon
             }
+            if eventsProcessed >= maxEvents { return .maxEvents }
             guard let e = queue.takeMin() else { return .drained }
+            if e.time == lastTime {
+                sameInstant &+= 1
+                if sameInstant >= Engine.maxEventsAtOneInstant {
+                    queue.settle()
+                    now = e.time
+                    return .model("no simulated progress: \(Engine.maxEventsAtOneInstant) events at one instant (a loop that takes no time, e.g. zero think time against a service that rejects at once)")
+                }
+            } else {
+                sameInstant = 0
+                lastTime = e.time
+            }
             now = e.time
             eventsProcessed &+= 1
             handler.handle(e, engine: &self)

@@ -100,7 +100,12 @@ public struct LatencySketch: Sendable, Equatable {
     public func quantile(_ p: Double) -> Double? {
         guard count > 0, !p.isNaN else { return nil }
         let p = Swift.min(Swift.max(p, 0), 1)
-        let rank = Swift.max(UInt64(1), UInt64((p * Double(count)).rounded(.up)))
+        // ⌈p·n⌉ with p·n snapped to an integer when it is one up to rounding: 99.9/100 is a hair
+        // above 0.999, and ⌈0.999000…01 × 1000⌉ would be 1000, the maximum, instead of 999.
+        let x = p * Double(count)
+        let nearest = x.rounded()
+        let r = Swift.abs(x - nearest) <= 1e-9 * Swift.max(1, x) ? nearest : x.rounded(.up)
+        let rank = Swift.max(UInt64(1), Swift.min(count, UInt64(r)))
         var seen: UInt64 = 0
         for (k, c) in counts.enumerated() where c > 0 {
             seen &+= c

@@ -200,3 +200,85 @@ private extension ReplicationResult {
         #expect(a.replications[0].value("all", "latency_mean") != a.replications[1].value("all", "latency_mean"))
     }
 }
+
+/// Regressions found in review: how runs end and how same-instant events are ordered.
+@Suite struct RunEndingTests {
+    static func scenario(_ yaml: String) throws -> Scenario {
+        try ScenarioLoader.parse(yaml: yaml, file: "test.yaml", baseDirectory: "/tmp")
+    }
+
+    /// A D/D/1 at utilization exactly 1: every completion coincides with the next arrival. The
+    /// completion was scheduled first, so it runs first and the server takes the arrival.
+    @Test func aServerFreedAtAnArrivalsInstantTakesIt() throws {
+        let s = try Self.scenario("""
+        name: dd1
+        duration: 10s
+        warmup: 0s
+        replications: 1
+        services:
+          s:
+            instance: {cores: 1, concurrency: 1, queue: {capacity: 0}}
+            endpoints: {e: {work: 10ms}}
+        workload:
+          - {name: w, to: s.e, arrival: constant, rate: 100/s}
+        """)
+        let r = Runner.run(s)
+        let m = r.replications[0].metrics
+        #expect(m.first { $0.scope == "all" && $0.metric == "rejection_rate" }?.value == 0)
+        #expect(m.first { $0.scope == "all" && $0.metric == "requests" }?.value == 999)
+    }
+
+    /// A run whose last event uses the budget's last unit ended by itself: not a limit hit.
+    @Test func exhaustingTheBudgetOnTheLastEventIsNotALimit() throws {
+        let yaml = """
+        name: budget
+        duration: 1s
+        warmup: 0s
+        replications: 1
+        limits: {max_events: EVENTS}
+        services:
+          s:
+            instance: {cores: 1, concurrency: 1}
+            endpoints: {e: {work: 1ms}}
+        workload:
+          - {name: w, to: s.e, arrival: constant, rate: 100/s}
+        """
+        let full = Runner.run(try Self.scenario(yaml.replacingOccurrences(of: "EVENTS", with: "1000000")))
+        let used = full.replications[0].events
+        let exact = Runner.run(try Self.scenario(yaml.replacingOccurrences(of: "EVENTS", with: "\(used)")))
+        #expect(exact.replications[0].limitMessage == nil)
+        #expect(!exact.limitHit)
+        let short = Runner.run(try Self.scenario(yaml.replacingOccurrences(of: "EVENTS", with: "\(used - 1)")))
+        #expect(short.limitHit)
+    }
+
+    /// Users with zero think time against a service that rejects at once loop without time
+    /// moving: the run stops with a clear message instead of spinning to max_events.
+    @Test(.enabled(if: runEndingTestsOptimized, "10⁷ events: release builds only (make test)"))
+    func aLoopThatTakesNoTimeStopsTheRun() throws {
+        let s = try Self.scenario("""
+        name: spin
+        duration: 10s
+        replications: 1
+        limits: {max_events: 30000000}
+        services:
+          s:
+            instance: {cores: 1, concurrency: 1, queue: {capacity: 0}}
+            endpoints: {e: {work: 1s}}
+        workload:
+          - {name: u, to: s.e, closed: {users: 2, think: 0s}}
+        """)
+        let r = Runner.run(s)
+        #expect(r.limitHit)
+        #expect(r.replications[0].limitMessage?.contains("no simulated progress") == true)
+        #expect(r.replications[0].events <= Engine.maxEventsAtOneInstant + 10)
+    }
+}
+
+private let runEndingTestsOptimized: Bool = {
+    #if DEBUG
+    return false
+    #else
+    return true
+    #endif
+}()

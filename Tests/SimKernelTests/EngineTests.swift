@@ -166,14 +166,18 @@ struct Recorder: EventHandler {
     }
 
     @Test func stopPrecedence() {
-        // A pending stop request wins over an exhausted budget; both win over the horizon check.
+        // A pending stop request wins over everything. Then an empty queue and the horizon win over
+        // an exhausted budget: the budget only ends a run that had an event left to run.
         var e = engine(times: [1, 2])
         var h = Recorder()
         e.stopRequest = .model("early")
         #expect(e.run(&h, until: 0, maxEvents: 0) == .model("early"))
         e.stopRequest = nil
-        #expect(e.run(&h, until: 0, maxEvents: 0) == .maxEvents)
+        #expect(e.run(&h, until: 0, maxEvents: 0) == .horizon)
         #expect(e.run(&h, until: 0, maxEvents: 10) == .horizon)
+        #expect(e.run(&h, until: .max, maxEvents: 0) == .maxEvents)
         #expect(h.seen.isEmpty)
+        var empty = Engine()
+        #expect(empty.run(&h, until: .max, maxEvents: 0) == .drained)
     }
 }
