@@ -72,27 +72,9 @@ public struct EventQueue: Sendable {
         if rootTaken { rootTaken = false; _ = popMin() }   // a taken root is already gone
         guard n > 0 else { return nil }
         n &-= 1
-        let size = n
-        return heap.withUnsafeMutableBufferPointer { h -> Event in
-            let top = h[0]
-            if size == 0 { return top }
-            let last = h[size]
-            var i = 0
-            while true {
-                let c = 4 &* i &+ 1
-                if c >= size { break }
-                var m = c
-                let end = Swift.min(c &+ 4, size)
-                var j = c &+ 1
-                while j < end {
-                    if h[j].precedes(h[m]) { m = j }
-                    j &+= 1
-                }
-                if h[m].precedes(last) { h[i] = h[m]; i = m } else { break }
-            }
-            h[i] = last
-            return top
-        }
+        let top = heap[0]
+        if n > 0 { siftDownFromRoot(heap[n], size: n) }
+        return top
     }
 
     /// True while the root has been handed out by ``takeMin()`` but not yet removed: the next
@@ -116,7 +98,12 @@ public struct EventQueue: Sendable {
 
     @inlinable
     mutating func replaceRoot(_ e: Event) {
-        let size = n
+        siftDownFromRoot(e, size: n)
+    }
+
+    /// Puts `e` at the root of the heap `heap[0 ..< size]` and sifts it down to its place.
+    @inlinable
+    mutating func siftDownFromRoot(_ e: Event, size: Int) {
         heap.withUnsafeMutableBufferPointer { h in
             var i = 0
             while true {
