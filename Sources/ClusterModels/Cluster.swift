@@ -11,33 +11,106 @@ public enum ClusterEventKind {
     /// least as many cores as workers: no request ever shares a core, so processor sharing reduces
     /// to "finish = start + work" and needs no virtual time or cancellation.
     public static let workDone: UInt32 = 2
+    /// A call's request message reaches the callee's instance (index: the callee's span).
+    public static let deliverRequest: UInt32 = 3
+    /// A response reaches the caller (index: the callee's span).
+    public static let deliverResponse: UInt32 = 4
+    /// An attempt's timeout (index: the callee's span, tag: its generation).
+    public static let attemptTimeout: UInt32 = 5
+    /// A retry's backoff ends (index: call, tag: the call's generation).
+    public static let retry: UInt32 = 6
+    /// A hedge is due (index: call, tag: the call's generation).
+    public static let hedge: UInt32 = 7
 }
 
-/// One request in flight.
+/// One request in flight at one instance: a workload's request (a *root*) or one attempt of a call
+/// (a *span*, whose `parent` is the call record).
 public struct Request: Sendable {
+    /// Arrival at the instance.
     public var arrival: Int64 = 0
     public var workload: Int32 = 0
-    /// Closed-workload user id, or −1 for open workloads.
+    /// Closed-workload user id, or −1 for open workloads and for spans.
     public var user: Int32 = -1
     public var endpoint: Int32 = 0
+    /// The instance; links the free list when the row is free.
     public var instance: Int32 = 0
+    /// Call record of this attempt, −1 for a root.
+    var parent: Int32 = -1
+    var parentGen: UInt32 = 0
+    /// Bumped whenever the row is freed: a timer or response for an older use is stale.
+    var gen: UInt32 = 0
+    /// Step of the endpoint's program being run.
+    var pc: Int32 = 0
+    /// Calls of the current step not yet resolved; successes still needed; failures still absorbable.
+    var outstanding: Int32 = 0
+    var needed: Int32 = 0
+    var spare: Int32 = 0
+    /// Call records of the current step, linked through `CallRecord.next`.
+    var firstCall: Int32 = -1
+    var depth: UInt16 = 0
+    var flags: UInt8 = 0
+    /// Sampled trace (−1: not traced), this span's id in it and its parent's.
+    var trace: Int32 = -1
+    var spanId: Int32 = 0
+    var parentSpan: Int32 = -1
+    /// How the span ended (sent back in its response) or, while a step fails, how it will end.
+    var outcome: Outcome = .ok
+}
+
+enum RequestFlag {
+    static let holdsWorker: UInt8 = 1
+    /// Waiting on calls without a worker (`io: async`).
+    static let detached: UInt8 = 2
+    /// The caller gave up on this attempt: its response is dropped.
+    static let orphan: UInt8 = 4
+    /// Calls of the current step are being issued: results that come back at once only count.
+    static let issuing: UInt8 = 8
+    /// Its request message was dropped on the way (a partition): it never arrives.
+    static let lost: UInt8 = 16
+    /// Admitted (holds a worker or a queue place or waits on calls).
+    static let admitted: UInt8 = 32
+}
+
+/// One call made by a span: its attempts (retries, hedges) and how it ended.
+struct CallRecord {
+    var span: UInt32 = 0
+    var spanGen: UInt32 = 0
+    var site: Int32 = 0
+    var start: Int64 = 0
+    var gen: UInt32 = 0
+    /// Next call of the same step, or the free-list link.
+    var next: Int32 = -1
+    var retries: Int32 = 0
+    var hedges: Int32 = 0
+    var outstanding: Int32 = 0
+    /// Backoff of the previous retry (ns), for decorrelated jitter.
+    var lastBackoff: Int64 = 0
+    var active = false
+    var lastOutcome: Outcome = .ok
 }
 
 /// Per-instance runtime state.
 public struct InstanceState: Sendable {
     public var busyWorkers: Int = 0
+    /// New requests waiting for a worker.
     public var queue = RingQueue()
+    /// Requests back from their calls (`io: async`) waiting for a worker to do their remaining work;
+    /// served before new requests, as an event loop runs completions before accepting more.
+    public var resume = RingQueue()
     public var cpu: ProcessorSharing
-    init(cores: Int) { cpu = ProcessorSharing(cores: cores) }
+    public var zone: Int = 0
+    init(cores: Int, zone: Int) { cpu = ProcessorSharing(cores: cores); self.zone = zone }
 }
 
-/// Gauges of one service, time-weighted. Only what changes is tracked; the rest is derived, so a
-/// request moves at most two gauges: in flight = workers + queue length, and on services whose
+/// Gauges of one service, time-weighted. Only what changes is tracked; the rest is derived: in flight
+/// = workers + queue length + requests waiting on calls without a worker, and on services whose
 /// instances have a core per worker, busy cores = workers.
 public struct ServiceGauges: Sendable {
     /// Workers held by admitted requests.
     public var workers = TimeWeighted()
     public var queueLength = TimeWeighted()
+    /// Requests waiting on their calls with no worker (`io: async`).
+    public var detached = TimeWeighted()
     /// Cores in use, tracked only when requests share cores (processor sharing).
     public var busyCores = TimeWeighted()
     public var replicas = TimeWeighted()
@@ -48,7 +121,7 @@ public struct ServiceGauges: Sendable {
         let w = workers.integral(until: t)
         s.queueLength = queueLength.integral(until: t)
         s.busyCores = dedicated ? w : busyCores.integral(until: t)
-        s.inFlight = w + s.queueLength
+        s.inFlight = w + s.queueLength + detached.integral(until: t)
         s.replicas = replicas.integral(until: t)
         return s
     }
@@ -60,13 +133,36 @@ public struct UserFinished: Sendable {
     public var user: Int32
 }
 
+/// One step of a compiled endpoint program.
+enum Op {
+    /// CPU work drawn from `workSamplers[k]`.
+    case work(Int)
+    /// Calls `groupSites[groupStart[g] ..< groupStart[g + 1]]`, waiting for `groupWaitFor[g]` successes.
+    case group(Int)
+}
+
+/// A call site at run time.
+struct Site {
+    var caller: Int          // service
+    var target: Int          // endpoint
+    var targetService: Int
+    var probability: Double
+    var optional: Bool
+    var timeout: Int64?
+    var retry: RetryPolicy?
+    var breaker: BreakerConfig?
+    var hedge: HedgeConfig?
+    var maxConcurrent: Int?
+    /// Scope slot of the call scope, and the caller service's slot (for `retries`).
+    var slot: Int
+    var callerSlot: Int
+    let rng: UnsafeMutablePointer<gsl_rng>
+}
+
 /// The cluster model: services of instances, each with a worker pool, a bounded queue and a
-/// processor-sharing CPU; requests routed round robin or at random; statistics kept per scope in
-/// bounded memory. One per replication, single-threaded.
-///
-/// The request record is built to grow into call graphs: a request knows its instance and endpoint,
-/// and leaves its worker only through `finish`, so a request waiting on downstream calls can keep
-/// (`io: blocking`) or free (`io: async`) its worker in a later version without changing the tables.
+/// processor-sharing CPU; endpoints that do work and call other services over the network, with
+/// timeouts, retries, circuit breakers, bulkheads, hedging and rate limits; statistics kept per scope
+/// in bounded memory. One per replication, single-threaded.
 public struct Cluster {
     public let services: [ServiceConfig]
     public let scopes: ScopeLayout
@@ -78,12 +174,27 @@ public struct Cluster {
     let endpointFastWork: [FastDraw]
     /// Raw generators of the endpoints' work streams (the streams are kept alive in `streams`).
     let endpointRNG: [UnsafeMutablePointer<gsl_rng>]
+    /// The endpoint does its work and replies: no calls, no more steps.
+    let endpointSimple: [Bool]
+    let endpointRequestSize: [Int]
+    let endpointResponseSize: [Int]
+    // Endpoint programs: ops[opStart[e] ..< opStart[e + 1]]; op 0 is the endpoint's `work`.
+    let opStart: [Int]
+    let ops: [Op]
+    /// Work of later work steps (index from `Op.work`; 0 … endpoints−1 are the endpoints' first work).
+    let stepWork: [Sampler]
+    let stepRNG: [UnsafeMutablePointer<gsl_rng>]
+    let groupStart: [Int]
+    let groupSites: [Int]
+    let groupWaitFor: [Int]
+    var sites: [Site]
     let streams: [RandomStream]
     // Per-service settings read on the hot path, flattened so no ServiceConfig (strings, arrays) is copied.
     let svcConcurrency: [Int]
     let svcQueueCapacity: [Int]
     let svcReplicas: [Int]
     let svcLIFO: [Bool]
+    let svcAsync: [Bool]
     /// cores ≥ concurrency: every running request has a core of its own (see ``ClusterEventKind/workDone``).
     let svcDedicated: [Bool]
     // Instance tables (global instance index).
@@ -92,14 +203,24 @@ public struct Cluster {
     var firstInstance: [Int] = []
     var roundRobinNext: [Int]
     let balancerRNG: [UnsafeMutablePointer<gsl_rng>?]
-    // Requests.
+    public var network: Network
+    public let maxCallDepth: Int
+    // Requests and calls.
     var requests: [Request] = []
     /// Head of the free list of request rows (−1: none); a free row's `instance` links to the next.
     var freeHead: Int32 = -1
+    var calls: [CallRecord] = []
+    var freeCall: Int32 = -1
+    // Resilience state.
+    var rateLimits: [TokenBucket?]
+    var breakers: [Int: CircuitBreaker] = [:]
+    var bulkheads: [Int: Int] = [:]
+    var budgets: [RetryBudget?]
     // Statistics.
     public var gauges: [ServiceGauges]
     public var store: BatchStore
     public private(set) var inFlightTotal = 0
+    /// Roots (workload requests) finished.
     public private(set) var finishedTotal: Int64 = 0
     public let maxInFlight: Int
     /// Closed-workload users whose request finished since the caller last emptied this.
@@ -107,20 +228,102 @@ public struct Cluster {
     /// Time series (nil when not sampled).
     public var series: TimeSeriesRecorder?
     let sampling: Bool
+    /// Sampled request traces (nil when not traced).
+    public var tracer: Tracer?
+
+    /// Default of `limits.max_call_depth`: far deeper than real call graphs (DeathStarBench's
+    /// deepest path is 5 services), shallow enough to stop a runaway recursive call chain early.
+    public static let defaultMaxCallDepth = 64
 
     /// - Parameter workloadEndpoints: the global endpoint index each workload sends to.
     public init(services: [ServiceConfig], workloadNames: [String], workloadEndpoints: [Int], seed: UInt64, replication: Int,
-                maxInFlight: Int, timeseriesInterval: Int64?) {
+                maxInFlight: Int, timeseriesInterval: Int64?, network: NetworkConfig = NetworkConfig(),
+                maxCallDepth: Int = Cluster.defaultMaxCallDepth, traceFraction: Double = 0) {
         self.services = services
-        scopes = ScopeLayout(services: services, workloads: workloadNames, workloadEndpoints: workloadEndpoints)
+        var endpointIndex: [String: Int] = [:]
         var epService: [Int32] = [], work: [Sampler] = [], streams: [RandomStream] = []
         for (si, s) in services.enumerated() {
             for e in s.endpoints {
+                endpointIndex["\(s.name).\(e.name)"] = epService.count
                 epService.append(Int32(si))
                 work.append(Sampler(e.work))
                 streams.append(RandomStream(master: seed, replication: replication, name: "service.\(s.name).\(e.name).work"))
             }
         }
+        // Compile the endpoint programs.
+        var opStart: [Int] = [], ops: [Op] = []
+        var stepWork = work, stepStreams = streams
+        var groupStart: [Int] = [], groupSites: [Int] = [], groupWaitFor: [Int] = []
+        var siteSpecs: [(caller: Int, spec: CallSpec, target: Int)] = []
+        var simple: [Bool] = [], reqSize: [Int] = [], respSize: [Int] = []
+        var e = 0
+        for (si, s) in services.enumerated() {
+            for ep in s.endpoints {
+                opStart.append(ops.count)
+                ops.append(.work(e))
+                for (k, step) in ep.steps.enumerated() {
+                    func site(_ c: CallSpec) -> Int {
+                        siteSpecs.append((si, c, endpointIndex["\(c.service).\(c.endpoint)"] ?? 0))
+                        return siteSpecs.count - 1
+                    }
+                    switch step {
+                    case .work(let d):
+                        ops.append(.work(stepWork.count))
+                        stepWork.append(Sampler(d))
+                        stepStreams.append(RandomStream(master: seed, replication: replication,
+                                                        name: "service.\(s.name).\(ep.name).step\(k + 1).work"))
+                    case .call(let c):
+                        ops.append(.group(groupStart.count))
+                        groupStart.append(groupSites.count)
+                        groupSites.append(site(c))
+                        groupWaitFor.append(1)
+                    case .parallel(let cs, let k):
+                        ops.append(.group(groupStart.count))
+                        groupStart.append(groupSites.count)
+                        for c in cs { groupSites.append(site(c)) }
+                        groupWaitFor.append(min(k ?? cs.count, cs.count))
+                    }
+                }
+                simple.append(ep.steps.isEmpty)
+                reqSize.append(ep.requestSize)
+                respSize.append(ep.responseSize)
+                e += 1
+            }
+        }
+        opStart.append(ops.count)
+        groupStart.append(groupSites.count)
+        // Call scopes: one per (caller service, called endpoint), in order of first appearance.
+        var pairIndex: [Int: Int] = [:]
+        var pairs: [(caller: Int, endpoint: Int)] = []
+        var siteScope: [Int] = []
+        let endpointCount = epService.count
+        for sp in siteSpecs {
+            let key = sp.caller * endpointCount + sp.target
+            if pairIndex[key] == nil { pairIndex[key] = pairs.count; pairs.append((sp.caller, sp.target)) }
+            siteScope.append(pairIndex[key]!)
+        }
+        scopes = ScopeLayout(services: services, workloads: workloadNames, workloadEndpoints: workloadEndpoints,
+                             calledEndpoints: Set(siteSpecs.map(\.target)), callPairs: pairs)
+        var sites: [Site] = []
+        var siteStreams: [RandomStream] = []
+        for (k, sp) in siteSpecs.enumerated() {
+            let caller = services[sp.caller]
+            let st = RandomStream(master: seed, replication: replication,
+                                  name: "service.\(caller.name).calls.\(k).\(sp.spec.service).\(sp.spec.endpoint)")
+            siteStreams.append(st)
+            let c = sp.spec
+            sites.append(Site(caller: sp.caller, target: sp.target, targetService: Int(epService[sp.target]),
+                              probability: c.probability, optional: c.optional, timeout: c.timeout, retry: c.retries,
+                              breaker: c.circuitBreaker, hedge: c.hedge, maxConcurrent: c.maxConcurrent,
+                              slot: scopes.slotOf[scopes.call(siteScope[k])],
+                              callerSlot: scopes.slotOf[scopes.service(sp.caller)], rng: st.rng))
+        }
+        self.sites = sites
+        budgets = sites.map { s in s.retry?.budget.map { RetryBudget(fraction: $0) } }
+        self.opStart = opStart; self.ops = ops
+        self.stepWork = stepWork; stepRNG = stepStreams.map(\.rng)
+        self.groupStart = groupStart; self.groupSites = groupSites; self.groupWaitFor = groupWaitFor
+        endpointSimple = simple; endpointRequestSize = reqSize; endpointResponseSize = respSize
         endpointService = epService; endpointWork = work
         endpointFastWork = work.map { FastDraw($0.distribution) }
         roundRobinNext = Array(repeating: 0, count: services.count)
@@ -130,17 +333,23 @@ public struct Cluster {
         }
         balancerRNG = balancerStreams.map { $0?.rng }
         endpointRNG = streams.map(\.rng)
-        self.streams = streams + balancerStreams.compactMap { $0 }
+        self.network = Network(config: network, seed: seed, replication: replication)
+        self.maxCallDepth = maxCallDepth
         svcConcurrency = services.map(\.concurrency)
         svcQueueCapacity = services.map(\.queueCapacity)
         svcReplicas = services.map(\.replicas)
         svcLIFO = services.map { $0.discipline == .lifo }
+        svcAsync = services.map { $0.io == .async }
         svcDedicated = services.map { $0.cores >= $0.concurrency }
+        rateLimits = services.map { $0.rateLimit.map { TokenBucket(rate: $0.rate, burst: $0.burst) } }
         gauges = Array(repeating: ServiceGauges(), count: services.count)
+        var zoneIndex: [String: Int] = [:]
+        for (i, z) in network.zones.enumerated() { zoneIndex[z] = i }
         for (si, s) in services.enumerated() {
             firstInstance.append(instances.count)
-            for _ in 0..<s.replicas {
-                instances.append(InstanceState(cores: s.cores))
+            let zones = (s.zones ?? network.zones).map { zoneIndex[$0] ?? 0 }
+            for k in 0..<s.replicas {
+                instances.append(InstanceState(cores: s.cores, zone: zones.isEmpty ? 0 : zones[k % zones.count]))
                 instanceService.append(Int32(si))
             }
             gauges[si].replicas.set(Double(s.replicas), at: 0)
@@ -152,6 +361,11 @@ public struct Cluster {
             series = TimeSeriesRecorder(interval: iv, scopes: scopes, serviceCount: services.count)
         }
         sampling = series != nil
+        if traceFraction > 0 {
+            tracer = Tracer(fraction: traceFraction,
+                            stream: RandomStream(master: seed, replication: replication, name: "output.traces"))
+        }
+        self.streams = stepStreams + siteStreams + balancerStreams.compactMap { $0 } + self.network.streams
         requests.reserveCapacity(1024)
     }
 
@@ -159,30 +373,61 @@ public struct Cluster {
 
     /// A request for global endpoint `endpoint` arrives now from workload `workload`.
     public mutating func submit(endpoint: Int, workload: Int, user: Int32, engine: inout Engine) {
-        let now = engine.now
         let s = Int(endpointService[endpoint])
         let i = pickInstance(service: s)
-        let row = Request(arrival: now, workload: Int32(workload), user: user, endpoint: Int32(endpoint), instance: Int32(i))
-        let r: UInt32
+        let r = allocRequest(Request(arrival: engine.now, workload: Int32(workload), user: user,
+                                     endpoint: Int32(endpoint), instance: Int32(i)))
+        if tracer != nil {
+            let t = tracer!.sampleRoot()
+            requests[Int(r)].trace = t.trace
+            requests[Int(r)].spanId = t.span
+        }
+        arrive(r, instance: i, service: s, engine: &engine)
+    }
+
+    @inline(__always)
+    mutating func allocRequest(_ row: Request) -> UInt32 {
         if freeHead >= 0 {
-            r = UInt32(freeHead)
+            let r = UInt32(freeHead)
             freeHead = requests[Int(r)].instance
-            requests[Int(r)] = row
-        } else {
-            r = UInt32(requests.count)
-            requests.append(row)
+            var x = row
+            x.gen = requests[Int(r)].gen
+            requests[Int(r)] = x
+            return r
+        }
+        requests.append(row)
+        return UInt32(requests.count - 1)
+    }
+
+    @inline(__always)
+    mutating func freeRequest(_ r: UInt32) {
+        requests[Int(r)].gen &+= 1
+        requests[Int(r)].instance = freeHead
+        freeHead = Int32(r)
+    }
+
+    /// Request `r` reaches instance `i` of service `s`: rate limit, then a worker, the queue, or rejection.
+    mutating func arrive(_ r: UInt32, instance i: Int, service s: Int, engine: inout Engine) {
+        let now = engine.now
+        if rateLimits[s] != nil && !rateLimits[s]!.take(at: now) {
+            finish(r, .rejected, service: s, engine: &engine)
+            return
         }
         if instances[i].busyWorkers < svcConcurrency[s] {
             admit(&engine)
             instances[i].busyWorkers += 1
             gauges[s].workers.add(1, at: now)
-            start(r, instance: i, service: s, engine: &engine)
+            requests[Int(r)].flags |= RequestFlag.holdsWorker | RequestFlag.admitted
+            let e = Int(requests[Int(r)].endpoint)
+            if endpointSimple[e] { start(r, work: drawWork(e), instance: i, service: s, engine: &engine) }
+            else { run(r, engine: &engine) }
         } else if instances[i].queue.count < svcQueueCapacity[s] {
             admit(&engine)
+            requests[Int(r)].flags |= RequestFlag.admitted
             instances[i].queue.pushBack(r)
             gauges[s].queueLength.add(1, at: now)
         } else {
-            finish(r, .rejected, admitted: false, service: s, now: now)
+            finish(r, .rejected, service: s, engine: &engine)
         }
     }
 
@@ -206,15 +451,18 @@ public struct Cluster {
         return firstInstance[s] + k
     }
 
-    mutating func start(_ r: UInt32, instance i: Int, service s: Int, engine: inout Engine) {
-        let e = Int(requests[Int(r)].endpoint)
+    @inline(__always)
+    func drawWork(_ e: Int) -> Int64 {
         let rng = endpointRNG[e]
-        let work: Int64
         switch endpointFastWork[e] {
-        case .constant(let ns): work = ns
-        case .exponential(let mean): work = SimDuration(seconds: gsl_ran_exponential(rng, mean)).ns
-        case .general: work = endpointWork[e].sampleNanos(rng: rng)
+        case .constant(let ns): return ns
+        case .exponential(let mean): return SimDuration(seconds: gsl_ran_exponential(rng, mean)).ns
+        case .general: return endpointWork[e].sampleNanos(rng: rng)
         }
+    }
+
+    /// Request `r`, holding a worker on instance `i`, starts `work` ns of CPU.
+    mutating func start(_ r: UInt32, work: Int64, instance i: Int, service s: Int, engine: inout Engine) {
         if svcDedicated[s] {
             engine.schedule(after: work, kind: ClusterEventKind.workDone, index: r)
             return
@@ -228,7 +476,353 @@ public struct Cluster {
         if after != before { gauges[s].busyCores.add(Double(after - before), at: engine.now) }
     }
 
+    // MARK: Endpoint programs
+
+    /// Runs request `r`'s program from its current step until it waits (CPU, a worker, calls) or ends.
+    mutating func run(_ r: UInt32, engine: inout Engine) {
+        while true {
+            let req = requests[Int(r)]
+            let e = Int(req.endpoint)
+            let i = Int(req.instance)
+            let s = Int(instanceService[i])
+            let at = opStart[e] + Int(req.pc)
+            if at == opStart[e + 1] {
+                finish(r, .ok, service: s, engine: &engine)
+                return
+            }
+            switch ops[at] {
+            case .work(let k):
+                if req.flags & RequestFlag.holdsWorker == 0 {
+                    // Back from its calls (io: async): a worker again, or wait for one.
+                    let now = engine.now
+                    gauges[s].detached.add(-1, at: now)
+                    requests[Int(r)].flags &= ~RequestFlag.detached
+                    if instances[i].busyWorkers < svcConcurrency[s] {
+                        instances[i].busyWorkers += 1
+                        gauges[s].workers.add(1, at: now)
+                        requests[Int(r)].flags |= RequestFlag.holdsWorker
+                    } else {
+                        instances[i].resume.pushBack(r)
+                        gauges[s].queueLength.add(1, at: now)
+                        return
+                    }
+                }
+                let w = k < endpointWork.count ? drawWork(k) : stepWork[k].sampleNanos(rng: stepRNG[k])
+                if w > 0 {
+                    start(r, work: w, instance: i, service: s, engine: &engine)
+                    return
+                }
+                requests[Int(r)].pc += 1
+            case .group(let g):
+                if !issue(r, group: g, engine: &engine) { return }
+            }
+        }
+    }
+
+    /// Request `r`'s work ended: its next step, or its end.
+    mutating func workFinished(_ r: UInt32, engine: inout Engine) {
+        let e = Int(requests[Int(r)].endpoint)
+        if endpointSimple[e] {
+            let i = Int(requests[Int(r)].instance)
+            finish(r, .ok, service: Int(instanceService[i]), engine: &engine)
+        } else {
+            requests[Int(r)].pc += 1
+            run(r, engine: &engine)
+        }
+    }
+
+    /// Issues the calls of group `g` for request `r`. Returns true when the step is already over and
+    /// `r` goes on to its next step (false: it waits, or it has ended).
+    mutating func issue(_ r: UInt32, group g: Int, engine: inout Engine) -> Bool {
+        let lo = groupStart[g], hi = groupStart[g + 1]
+        let n = hi - lo
+        let waitFor = groupWaitFor[g]
+        requests[Int(r)].firstCall = -1
+        requests[Int(r)].outstanding = 0
+        requests[Int(r)].needed = Int32(waitFor)
+        requests[Int(r)].spare = Int32(n - waitFor)
+        requests[Int(r)].flags |= RequestFlag.issuing
+        for k in lo..<hi {
+            let site = groupSites[k]
+            let p = sites[site].probability
+            if p < 1 && !(gsl_rng_uniform(sites[site].rng) < p) {
+                requests[Int(r)].needed -= 1      // not made: as good as a success
+                continue
+            }
+            let c = allocCall(span: r, site: site, now: engine.now)
+            calls[Int(c)].next = requests[Int(r)].firstCall
+            requests[Int(r)].firstCall = Int32(c)
+            requests[Int(r)].outstanding += 1
+            beginCall(c, engine: &engine)
+        }
+        requests[Int(r)].flags &= ~RequestFlag.issuing
+        return stepSettled(r, engine: &engine, resumeIfDone: false)
+    }
+
+    /// Decides whether `r`'s current call step is over. When it succeeded: with `resumeIfDone` runs the
+    /// next steps; returns true. When it failed: ends `r`; returns false. Otherwise `r` waits (frees
+    /// its worker if `io: async`); returns false.
+    mutating func stepSettled(_ r: UInt32, engine: inout Engine, resumeIfDone: Bool) -> Bool {
+        let req = requests[Int(r)]
+        let i = Int(req.instance)
+        let s = Int(instanceService[i])
+        if req.needed <= 0 {
+            endStep(r)
+            requests[Int(r)].pc += 1
+            if resumeIfDone { run(r, engine: &engine) }
+            return true
+        }
+        if req.spare < 0 {
+            endStep(r)
+            finish(r, req.outcome, service: s, engine: &engine)
+            return false
+        }
+        if svcAsync[s] && req.flags & RequestFlag.holdsWorker != 0 {
+            requests[Int(r)].flags &= ~RequestFlag.holdsWorker
+            requests[Int(r)].flags |= RequestFlag.detached
+            gauges[s].detached.add(1, at: engine.now)
+            releaseWorker(instance: i, service: s, engine: &engine)
+        }
+        return false
+    }
+
+    /// Frees the call records of `r`'s current step; calls still running are abandoned (their
+    /// attempts' responses will find a newer generation and be dropped).
+    mutating func endStep(_ r: UInt32) {
+        var c = requests[Int(r)].firstCall
+        while c >= 0 {
+            let next = calls[Int(c)].next
+            if calls[Int(c)].active {
+                calls[Int(c)].active = false
+                releaseBulkhead(UInt32(c))
+            }
+            calls[Int(c)].gen &+= 1
+            calls[Int(c)].next = freeCall
+            freeCall = c
+            c = next
+        }
+        requests[Int(r)].firstCall = -1
+    }
+
+    // MARK: Calls
+
+    mutating func allocCall(span r: UInt32, site: Int, now: Int64) -> UInt32 {
+        var rec = CallRecord()
+        rec.span = r
+        rec.spanGen = requests[Int(r)].gen
+        rec.site = Int32(site)
+        rec.start = now
+        rec.active = true
+        if freeCall >= 0 {
+            let c = UInt32(freeCall)
+            freeCall = calls[Int(c)].next
+            rec.gen = calls[Int(c)].gen
+            calls[Int(c)] = rec
+            return c
+        }
+        calls.append(rec)
+        return UInt32(calls.count - 1)
+    }
+
+    func callerInstance(_ c: UInt32) -> Int { Int(requests[Int(calls[Int(c)].span)].instance) }
+
+    /// The call's first attempt, after its bulkhead and budget bookkeeping.
+    mutating func beginCall(_ c: UInt32, engine: inout Engine) {
+        let site = Int(calls[Int(c)].site)
+        if let b = budgets[site] { budgets[site]!.recordCall(at: engine.now); _ = b }
+        if let maxC = sites[site].maxConcurrent {
+            let key = site &* instances.count &+ callerInstance(c)
+            let n = bulkheads[key, default: 0]
+            if n >= maxC {
+                calls[Int(c)].active = false      // no bulkhead place taken
+                resolveRejectedAtOnce(c, engine: &engine)
+                return
+            }
+            bulkheads[key] = n + 1
+        }
+        attempt(c, engine: &engine)
+        if calls[Int(c)].active, let h = sites[site].hedge, h.max > 0 {
+            engine.schedule(after: h.after, kind: ClusterEventKind.hedge, index: c, tag: UInt64(calls[Int(c)].gen))
+        }
+    }
+
+    /// A call refused before any attempt (bulkhead full): it ends rejected at once.
+    mutating func resolveRejectedAtOnce(_ c: UInt32, engine: inout Engine) {
+        calls[Int(c)].active = true
+        calls[Int(c)].lastOutcome = .rejected
+        resolve(c, .rejected, engine: &engine, releaseBulkhead: false)
+    }
+
+    mutating func releaseBulkhead(_ c: UInt32) {
+        let site = Int(calls[Int(c)].site)
+        guard sites[site].maxConcurrent != nil else { return }
+        let key = site &* instances.count &+ callerInstance(c)
+        if let n = bulkheads[key] { bulkheads[key] = n > 1 ? n - 1 : nil }
+    }
+
+    /// Sends one attempt of call `c`: breaker, depth limit, a callee instance, the request message.
+    mutating func attempt(_ c: UInt32, engine: inout Engine) {
+        let now = engine.now
+        let site = Int(calls[Int(c)].site)
+        let caller = calls[Int(c)].span
+        let ci = Int(requests[Int(caller)].instance)
+        if sites[site].breaker != nil {
+            let key = site &* instances.count &+ ci
+            if breakers[key] == nil { breakers[key] = CircuitBreaker(sites[site].breaker!) }
+            if !breakers[key]!.allow(at: now) {
+                // Open: fail fast without calling (resilience4j's CallNotPermittedException).
+                calls[Int(c)].lastOutcome = .rejected
+                attemptEnded(c, .rejected, engine: &engine, countInBreaker: false)
+                return
+            }
+        }
+        let depth = Int(requests[Int(caller)].depth) + 1
+        if depth > maxCallDepth {
+            attemptEnded(c, .error, engine: &engine, countInBreaker: false)
+            return
+        }
+        let te = sites[site].target
+        let ts = sites[site].targetService
+        let i = pickInstance(service: ts)
+        var row = Request(arrival: now, workload: requests[Int(caller)].workload, user: -1,
+                          endpoint: Int32(te), instance: Int32(i))
+        row.parent = Int32(c)
+        row.parentGen = calls[Int(c)].gen
+        row.depth = UInt16(depth)
+        if requests[Int(caller)].trace >= 0 {
+            row.trace = requests[Int(caller)].trace
+            row.parentSpan = requests[Int(caller)].spanId
+            row.spanId = tracer!.newSpan()
+        }
+        let x = allocRequest(row)
+        calls[Int(c)].outstanding += 1
+        if let t = sites[site].timeout {
+            engine.schedule(after: t, kind: ClusterEventKind.attemptTimeout, index: x, tag: UInt64(requests[Int(x)].gen))
+        }
+        let d = network.delay(fromZone: instances[ci].zone, fromInstance: ci, toZone: instances[i].zone, toInstance: i,
+                              bytes: endpointRequestSize[te])
+        if let d {
+            if d == 0 { arrive(x, instance: i, service: ts, engine: &engine) }
+            else { engine.schedule(after: d, kind: ClusterEventKind.deliverRequest, index: x) }
+        } else {
+            requests[Int(x)].flags |= RequestFlag.lost
+        }
+    }
+
+    /// An attempt of call `c` ended with `o` (its response, its timeout, or a refusal).
+    mutating func attemptEnded(_ c: UInt32, _ o: Outcome, engine: inout Engine, countInBreaker: Bool = true) {
+        let site = Int(calls[Int(c)].site)
+        let now = engine.now
+        if countInBreaker, sites[site].breaker != nil {
+            let key = site &* instances.count &+ callerInstance(c)
+            breakers[key]?.record(ok: o == .ok, at: now)
+        }
+        if o == .ok { resolve(c, .ok, engine: &engine); return }
+        calls[Int(c)].lastOutcome = o
+        if calls[Int(c)].outstanding > 0 { return }          // a hedge is still out: wait for it
+        if let p = sites[site].retry, Int(calls[Int(c)].retries) < p.max,
+           budgets[site]?.allowRetry(at: now) ?? true {
+            calls[Int(c)].retries += 1
+            budgets[site]?.recordRetry(at: now)
+            store.current.scopes[sites[site].slot].retries &+= 1
+            let cs = sites[site].callerSlot
+            if cs != sites[site].slot { store.current.scopes[cs].retries &+= 1 }
+            let wait = backoff(c, policy: p)
+            engine.schedule(after: wait, kind: ClusterEventKind.retry, index: c, tag: UInt64(calls[Int(c)].gen))
+            return
+        }
+        resolve(c, o, engine: &engine)
+    }
+
+    /// The wait before the next retry of call `c` (its `retries` already counts it).
+    mutating func backoff(_ c: UInt32, policy p: RetryPolicy) -> Int64 {
+        let rng = sites[Int(calls[Int(c)].site)].rng
+        let out = p.backoff(retry: Int(calls[Int(c)].retries), previous: calls[Int(c)].lastBackoff,
+                            uniform: p.jitter == .none ? 0 : gsl_rng_uniform(rng))
+        calls[Int(c)].lastBackoff = out
+        return out
+    }
+
+    /// Call `c` is over with outcome `o`: recorded in its call scope, then its span goes on.
+    mutating func resolve(_ c: UInt32, _ o: Outcome, engine: inout Engine, releaseBulkhead rb: Bool = true) {
+        guard calls[Int(c)].active else { return }
+        let now = engine.now
+        let site = Int(calls[Int(c)].site)
+        store.current.scopes[sites[site].slot].record(o, latency: now &- calls[Int(c)].start, admitted: true)
+        if rb { releaseBulkhead(c) }
+        calls[Int(c)].active = false
+        let r = calls[Int(c)].span
+        requests[Int(r)].outstanding -= 1
+        if o == .ok || sites[site].optional {
+            requests[Int(r)].needed -= 1
+        } else {
+            requests[Int(r)].spare -= 1
+            if requests[Int(r)].spare < 0 {
+                // A gateway answers a downstream timeout with a timeout (504), anything else with an error.
+                requests[Int(r)].outcome = o == .timeout ? .timeout : .error
+            }
+        }
+        if requests[Int(r)].flags & RequestFlag.issuing != 0 { return }
+        let req = requests[Int(r)]
+        if req.needed <= 0 || req.spare < 0 { _ = stepSettled(r, engine: &engine, resumeIfDone: true) }
+    }
+
     // MARK: Events
+
+    /// Handles the call events (kinds 3 to 7).
+    public mutating func handleCallEvent(_ ev: Event, engine: inout Engine) {
+        switch ev.kind {
+        case ClusterEventKind.deliverRequest:
+            let x = ev.index
+            requests[Int(x)].arrival = engine.now
+            let i = Int(requests[Int(x)].instance)
+            arrive(x, instance: i, service: Int(instanceService[i]), engine: &engine)
+        case ClusterEventKind.deliverResponse:
+            responseArrived(ev.index, engine: &engine)
+        case ClusterEventKind.attemptTimeout:
+            let x = ev.index
+            guard UInt64(requests[Int(x)].gen) == ev.tag else { return }
+            let flags = requests[Int(x)].flags
+            if flags & RequestFlag.orphan != 0 { return }
+            requests[Int(x)].flags |= RequestFlag.orphan
+            let c = UInt32(requests[Int(x)].parent)
+            let live = calls[Int(c)].active && calls[Int(c)].gen == requests[Int(x)].parentGen
+            if flags & RequestFlag.lost != 0 { freeRequest(x) }    // it will never arrive
+            if live {
+                calls[Int(c)].outstanding -= 1
+                attemptEnded(c, .timeout, engine: &engine)
+            }
+        case ClusterEventKind.retry:
+            let c = ev.index
+            guard calls[Int(c)].active, UInt64(calls[Int(c)].gen) == ev.tag else { return }
+            attempt(c, engine: &engine)
+        case ClusterEventKind.hedge:
+            let c = ev.index
+            guard calls[Int(c)].active, UInt64(calls[Int(c)].gen) == ev.tag, calls[Int(c)].outstanding > 0 else { return }
+            let site = Int(calls[Int(c)].site)
+            guard let h = sites[site].hedge, Int(calls[Int(c)].hedges) < h.max else { return }
+            calls[Int(c)].hedges += 1
+            attempt(c, engine: &engine)
+            if calls[Int(c)].active && Int(calls[Int(c)].hedges) < h.max {
+                engine.schedule(after: h.after, kind: ClusterEventKind.hedge, index: c, tag: UInt64(calls[Int(c)].gen))
+            }
+        default:
+            preconditionFailure("not a call event: \(ev.kind)")
+        }
+    }
+
+    /// Span `x`'s response reached its caller.
+    mutating func responseArrived(_ x: UInt32, engine: inout Engine) {
+        let req = requests[Int(x)]
+        let c = UInt32(req.parent)
+        let live = req.flags & RequestFlag.orphan == 0 && calls[Int(c)].active && calls[Int(c)].gen == req.parentGen
+        let o = req.outcome
+        freeRequest(x)
+        if live {
+            calls[Int(c)].outstanding -= 1
+            attemptEnded(c, o, engine: &engine)
+        }
+    }
 
     /// Handles a ``ClusterEventKind/cpuDone`` event.
     public mutating func handleCPUDone(instance i: Int, tag: UInt64, engine: inout Engine) {
@@ -243,51 +837,99 @@ public struct Cluster {
         }
         let after = instances[i].cpu.busyCores
         if after != before { gauges[s].busyCores.add(Double(after - before), at: now) }
-        release(r, instance: i, service: s, engine: &engine)
+        workFinished(r, engine: &engine)
     }
 
     /// Handles a ``ClusterEventKind/workDone`` event: request `r` finished its work on its own core.
     public mutating func handleWorkDone(request r: UInt32, engine: inout Engine) {
-        let i = Int(requests[Int(r)].instance)
-        release(r, instance: i, service: Int(instanceService[i]), engine: &engine)
+        workFinished(r, engine: &engine)
     }
 
-    /// Request `r` is done on instance `i`: its worker frees and the next queued request starts.
-    mutating func release(_ r: UInt32, instance i: Int, service s: Int, engine: inout Engine) {
+    /// A worker of instance `i` is free: it takes a request back from its calls, else a queued one.
+    mutating func releaseWorker(instance i: Int, service s: Int, engine: inout Engine) {
         let now = engine.now
-        finish(r, .ok, admitted: true, service: s, now: now)
+        if !instances[i].resume.isEmpty, let q = instances[i].resume.popFront() {
+            gauges[s].queueLength.add(-1, at: now)
+            requests[Int(q)].flags |= RequestFlag.holdsWorker
+            run(q, engine: &engine)
+            return
+        }
         let next = instances[i].queue.isEmpty ? nil
             : (svcLIFO[s] ? instances[i].queue.popBack() : instances[i].queue.popFront())
         if let q = next {
             // The worker passes straight to the next queued request: workers stay as they are.
             gauges[s].queueLength.add(-1, at: now)
-            start(q, instance: i, service: s, engine: &engine)
+            requests[Int(q)].flags |= RequestFlag.holdsWorker
+            let e = Int(requests[Int(q)].endpoint)
+            if endpointSimple[e] { start(q, work: drawWork(e), instance: i, service: s, engine: &engine) }
+            else { run(q, engine: &engine) }
         } else {
             instances[i].busyWorkers -= 1
             gauges[s].workers.add(-1, at: now)
         }
     }
 
-    mutating func finish(_ r: UInt32, _ outcome: Outcome, admitted: Bool, service s: Int, now: Int64) {
+    /// Request `r` at service `s` is over with outcome `o`: recorded, its worker freed, and its
+    /// response sent (a span) or its workload told (a root).
+    mutating func finish(_ r: UInt32, _ outcome: Outcome, service s: Int, engine: inout Engine) {
+        let now = engine.now
         let req = requests[Int(r)]
         let latency = now &- req.arrival
+        let admitted = req.flags & RequestFlag.admitted != 0
         if admitted { inFlightTotal -= 1 }
-        if store.currentIsFull { store.openBatch(at: now, integrals: integrals(at: now)) }
-        let w = Int(req.workload)
-        store.current.observations &+= 1
-        store.current.responseSum += Double(latency)
+        let root = req.parent < 0
+        if root && store.currentIsFull { store.openBatch(at: now, integrals: integrals(at: now)) }
         // Each distinct aggregate once: scopes with the same requests share a slot (ScopeLayout).
-        var k = scopes.planStart[w]
-        let end = scopes.planStart[w + 1]
+        let plan = root ? Int(req.workload) : scopes.workloadCount + Int(req.endpoint)
+        var k = scopes.planStart[plan]
+        let end = scopes.planStart[plan + 1]
         while k < end {
             store.current.scopes[scopes.planSlots[k]].record(outcome, latency: latency, admitted: admitted)
             k += 1
         }
-        if sampling { series!.record(outcome, latency: latency, service: s) }
-        finishedTotal &+= 1
-        if req.user >= 0 { usersFinished.append(UserFinished(workload: req.workload, user: req.user)) }
-        requests[Int(r)].instance = freeHead
-        freeHead = Int32(r)
+        if root {
+            store.current.observations &+= 1
+            store.current.responseSum += Double(latency)
+            finishedTotal &+= 1
+        }
+        if sampling { series!.record(outcome, latency: latency, service: s, root: root) }
+        if req.trace >= 0 {
+            tracer!.record(TraceSpan(trace: req.trace, span: req.spanId, parent: req.parentSpan, service: Int32(s),
+                                     endpoint: req.endpoint, instance: req.instance &- Int32(truncatingIfNeeded: firstInstance[s]),
+                                     start: req.arrival, end: now, outcome: outcome))
+        }
+        let i = Int(req.instance)
+        if req.flags & RequestFlag.detached != 0 { gauges[s].detached.add(-1, at: now) }
+        requests[Int(r)].flags &= ~(RequestFlag.detached | RequestFlag.admitted)
+        requests[Int(r)].outcome = outcome
+        if req.flags & RequestFlag.holdsWorker != 0 {
+            requests[Int(r)].flags &= ~RequestFlag.holdsWorker
+            releaseWorker(instance: i, service: s, engine: &engine)
+        }
+        if root {
+            if req.user >= 0 { usersFinished.append(UserFinished(workload: req.workload, user: req.user)) }
+            freeRequest(r)
+            return
+        }
+        // The response goes back to the caller's instance, unless nobody waits for it any more (the
+        // caller timed out, took another attempt's answer, or moved on): then it is dropped here,
+        // with the same effect as dropping it on arrival.
+        let c = Int(req.parent)
+        if req.flags & RequestFlag.orphan != 0 || !calls[c].active || calls[c].gen != req.parentGen {
+            freeRequest(r)
+            return
+        }
+        let callerInst = Int(requests[Int(calls[c].span)].instance)
+        let d = network.delay(fromZone: instances[i].zone, fromInstance: i, toZone: instances[callerInst].zone,
+                              toInstance: callerInst, bytes: endpointResponseSize[Int(req.endpoint)])
+        if let d {
+            if d == 0 { responseArrived(r, engine: &engine) }
+            else { engine.schedule(after: d, kind: ClusterEventKind.deliverResponse, index: r) }
+        } else {
+            // Dropped: the caller hears nothing (its timeout, if any, fires).
+            if req.flags & RequestFlag.orphan == 0 { requests[Int(r)].flags |= RequestFlag.orphan }
+            freeRequest(r)
+        }
     }
 
     /// Cumulative gauge integrals of every service at `t`.
@@ -307,100 +949,9 @@ public struct Cluster {
         let reps = gauges.map { $0.replicas.value }
         series!.sample(at: now, integrals: ints, replicas: reps, services: services)
     }
-}
 
-/// Where each scope's aggregate lives: scope 0 is `all`, then services, endpoints, workloads.
-///
-/// Scopes that cover exactly the same requests share one aggregate (a *slot*): with one service,
-/// one endpoint and one workload, `all`, the service, the endpoint and the workload are the same
-/// numbers, recorded once instead of four times. Two scopes share a slot when the sets of
-/// (workload, endpoint) pairs recorded into them are equal; this holds while every request is
-/// served by the one endpoint its workload targets, and must be revisited when requests fan out.
-public struct ScopeLayout: Sendable {
-    public let names: [String]
-    public let kinds: [Kind]
-    public let serviceBase: Int, endpointBase: Int, workloadBase: Int
-    public enum Kind: Sendable { case all, service(Int), endpoint(Int), workload(Int) }
-    /// Slot of each scope.
-    public let slotOf: [Int]
-    public let slotCount: Int
-    /// Slots a request of workload w records into: planSlots[planStart[w] ..< planStart[w + 1]].
-    public let planStart: [Int]
-    public let planSlots: [Int]
-
-    public init(services: [ServiceConfig], workloads: [String], workloadEndpoints: [Int]) {
-        var names = ["all"], kinds: [Kind] = [.all]
-        serviceBase = 1
-        for (i, s) in services.enumerated() { names.append("service:\(s.name)"); kinds.append(.service(i)) }
-        endpointBase = names.count
-        var e = 0
-        var endpointService: [Int] = []
-        for (si, s) in services.enumerated() {
-            for ep in s.endpoints {
-                names.append("endpoint:\(s.name).\(ep.name)"); kinds.append(.endpoint(e)); e += 1
-                endpointService.append(si)
-            }
-        }
-        workloadBase = names.count
-        for (i, w) in workloads.enumerated() { names.append("workload:\(w)"); kinds.append(.workload(i)) }
-        self.names = names; self.kinds = kinds
-        // The workloads whose requests each scope records.
-        func members(_ k: Kind) -> [Int] {
-            workloadEndpoints.indices.filter { w in
-                let ep = workloadEndpoints[w]
-                switch k {
-                case .all: return true
-                case .service(let s): return endpointService[ep] == s
-                case .endpoint(let x): return ep == x
-                case .workload(let x): return w == x
-                }
-            }
-        }
-        var slotByMembers: [[Int]: Int] = [:]
-        var slots: [Int] = []
-        var count = 0
-        for kind in kinds {
-            let m = members(kind)
-            if m.isEmpty { slots.append(count); count += 1; continue }   // never recorded: its own slot
-            if let existing = slotByMembers[m] { slots.append(existing); continue }
-            slotByMembers[m] = count
-            slots.append(count)
-            count += 1
-        }
-        slotOf = slots
-        slotCount = count
-        var start: [Int] = [], flat: [Int] = []
-        for (w, ep) in workloadEndpoints.enumerated() {
-            start.append(flat.count)
-            let s = endpointService[ep]
-            var mine: [Int] = []
-            for k in [0, serviceBase + s, endpointBase + ep, workloadBase + w] where !mine.contains(slots[k]) {
-                mine.append(slots[k])
-            }
-            flat += mine
-        }
-        start.append(flat.count)
-        planStart = start
-        planSlots = flat
-    }
-    public var count: Int { names.count }
-    public func service(_ s: Int) -> Int { serviceBase + s }
-    public func endpoint(_ e: Int) -> Int { endpointBase + e }
-    public func workload(_ w: Int) -> Int { workloadBase + w }
-}
-
-/// A work distribution reduced to a plain value where that is possible (constant, exponential), so
-/// the hot path draws without touching the general ``Sampler``.
-enum FastDraw {
-    case constant(Int64)
-    case exponential(Double)
-    case general
-
-    init(_ d: Distribution) {
-        switch d {
-        case .constant(let v): self = .constant(SimDuration(seconds: v).ns)
-        case .exponential(let m): self = .exponential(m)
-        default: self = .general
-        }
+    /// "SERVICE.ENDPOINT" of global endpoint `e`.
+    public func endpointName(_ e: Int) -> String {
+        String(scopes.names[scopes.endpoint(e)].dropFirst("endpoint:".count))
     }
 }

@@ -19,6 +19,8 @@ public struct ScopeAggregate: Sendable {
     /// Admitted requests that did not succeed, and the sum of their sojourns (ns).
     public var failedAdmitted: Int64 = 0
     public var failedSojournSum: Double = 0
+    /// Retries made (call scopes and the calling service).
+    public var retries: Int64 = 0
 
     public init() {}
 
@@ -43,6 +45,7 @@ public struct ScopeAggregate: Sendable {
     public mutating func merge(_ o: ScopeAggregate) {
         ok += o.ok; errors += o.errors; timeouts += o.timeouts; rejected += o.rejected
         latency.merge(o.latency); failedAdmitted += o.failedAdmitted; failedSojournSum += o.failedSojournSum
+        retries += o.retries
     }
 }
 

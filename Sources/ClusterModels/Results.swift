@@ -39,7 +39,7 @@ extension Cluster {
     ///
     /// - Returns: the warm-up time used (ns), whether MSER's minimum sat at its k/2 limit (the run
     ///   is too short for the truncation to be trusted), and the metrics in a fixed order: scope `all`,
-    ///   then services, endpoints and workloads in file order.
+    ///   then services, endpoints and workloads in file order, then the call scopes.
     public func results(end: Int64, warmup: WarmupChoice, percentiles: [Double])
         -> (warmup: Int64, mserAtLimit: Bool, metrics: [MetricValue]) {
         let batches = store.closed
@@ -114,8 +114,12 @@ extension Cluster {
                     gap = abs(l - lambda * w) / l
                 }
                 add(name, "littles_law_gap", "ratio", gap)
+                add(name, "retries", "count", Double(a.retries))
             case .endpoint, .workload:
                 latencies(name, a)
+            case .call:
+                latencies(name, a)
+                add(name, "retries", "count", Double(a.retries))
             }
         }
         return (warmupTime, atLimit, out)

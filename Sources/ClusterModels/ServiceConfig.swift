@@ -21,14 +21,29 @@ public enum BalancerPolicy: String, Sendable, CaseIterable {
     case random
 }
 
-/// One endpoint of a service: the CPU demand of a request to it.
+/// One endpoint of a service: the CPU demand of a request to it, then its calls and any more work.
 public struct EndpointConfig: Sendable, Equatable {
     public var name: String
-    /// CPU work in seconds of one core.
+    /// CPU work in seconds of one core, done first.
     public var work: Distribution
-    public init(name: String, work: Distribution) {
-        self.name = name; self.work = work
+    /// What follows the first work, in order: calls, parallel blocks, more work.
+    public var steps: [EndpointStep]
+    /// Bytes of a request to this endpoint and of its response (the network's serialization delay).
+    public var requestSize: Int
+    public var responseSize: Int
+    public init(name: String, work: Distribution, steps: [EndpointStep] = [], requestSize: Int = 0, responseSize: Int = 0) {
+        self.name = name; self.work = work; self.steps = steps
+        self.requestSize = requestSize; self.responseSize = responseSize
     }
+}
+
+/// A token bucket (over it → 429, rejected): `rate` tokens a second, at most `burst` saved up.
+/// One bucket for the whole service, as a global rate limit service (Envoy's global rate limiting)
+/// keeps it.
+public struct RateLimit: Sendable, Equatable {
+    public var rate: Double
+    public var burst: Int
+    public init(rate: Double, burst: Int) { self.rate = rate; self.burst = burst }
 }
 
 /// A service as the model runs it.
@@ -51,6 +66,9 @@ public struct ServiceConfig: Sendable, Equatable {
     public var discipline: QueueDiscipline
     public var balancer: BalancerPolicy
     public var endpoints: [EndpointConfig]
+    /// Zones the replicas are spread over, round robin (nil: every zone of the network).
+    public var zones: [String]? = nil
+    public var rateLimit: RateLimit? = nil
 
     public init(name: String, replicas: Int = 1, cores: Int = 1,
                 concurrency: Int = ServiceConfig.defaultConcurrency, io: IOMode = .blocking,

@@ -32,9 +32,9 @@ public struct TimeSeriesRecorder: Sendable {
         lastIntegrals = Array(repeating: ServiceIntegrals(), count: serviceCount)
     }
 
-    mutating func record(_ o: Outcome, latency: Int64, service s: Int) {
+    mutating func record(_ o: Outcome, latency: Int64, service s: Int, root: Bool) {
         perService[s].record(o, latency: latency, admitted: o != .rejected)
-        all.record(o, latency: latency, admitted: o != .rejected)
+        if root { all.record(o, latency: latency, admitted: o != .rejected) }
     }
 
     mutating func sample(at now: Int64, integrals: [ServiceIntegrals], replicas: [Double], services: [ServiceConfig]) {

@@ -45,7 +45,8 @@ struct ClusterSimulation: EventHandler {
         workloadEndpoint = targets
         cluster = Cluster(services: scenario.services, workloadNames: names, workloadEndpoints: targets, seed: seed,
                           replication: replication, maxInFlight: scenario.limits.maxInFlight,
-                          timeseriesInterval: scenario.output.timeseries?.ns)
+                          timeseriesInterval: scenario.output.timeseries?.ns, network: scenario.network,
+                          maxCallDepth: scenario.limits.maxCallDepth, traceFraction: scenario.output.traces)
         generators = scenario.workloads.map { ArrivalGenerator($0.arrival) }
         poissonMeanGap = scenario.workloads.map {
             if case .open(.poisson, let rate) = $0.arrival { return 1 / rate } else { return 0 }
@@ -94,6 +95,8 @@ struct ClusterSimulation: EventHandler {
             cluster.handleWorkDone(request: e.index, engine: &engine)
         case ClusterEventKind.cpuDone:
             cluster.handleCPUDone(instance: Int(e.index), tag: e.tag, engine: &engine)
+        case ClusterEventKind.deliverRequest...ClusterEventKind.hedge:
+            cluster.handleCallEvent(e, engine: &engine)
         case DriverEventKind.arrival:
             let w = Int(e.index)
             // The request first, then the next arrival: a completion this request schedules for

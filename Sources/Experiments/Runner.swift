@@ -24,6 +24,10 @@ public struct ReplicationResult: Sendable {
     public var timeseriesTruncated: Bool
     /// True when a fixed warm-up was not shorter than the run: no observation was kept.
     public var warmupCoversRun: Bool
+    /// Spans of the sampled requests (`output.traces`), in the order they finished.
+    public var traces: [TraceSpan] = []
+    /// True when tracing stopped at ``Tracer/maxSpans``.
+    public var tracesTruncated = false
 }
 
 /// One row of summary.csv: a metric's estimate over the replications.
@@ -85,7 +89,9 @@ public enum Runner {
             events: engine.eventsProcessed, warmup: w, mserAtLimit: atLimit,
             timeseries: sim.cluster.series?.rows ?? [],
             timeseriesTruncated: sim.cluster.series?.truncated ?? false,
-            warmupCoversRun: { if case .fixed(let t) = warm { return t >= end } else { return false } }())
+            warmupCoversRun: { if case .fixed(let t) = warm { return t >= end } else { return false } }(),
+            traces: sim.cluster.tracer?.spans ?? [],
+            tracesTruncated: sim.cluster.tracer?.truncated ?? false)
     }
 
     /// Runs every replication, `jobs` at a time on worker threads, and merges them in replication

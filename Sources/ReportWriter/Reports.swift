@@ -57,6 +57,35 @@ public enum Reports {
         return s
     }
 
+    /// traces.json: the sampled requests' spans in Chrome's trace event format (Perfetto and
+    /// chrome://tracing open it). Each request is a process (`pid`: replication × 10⁶ + trace), each
+    /// span a thread of it, so parallel calls show side by side; times in microseconds.
+    public static func tracesJSON(_ result: RunResult) -> String {
+        var endpointNames: [String] = []
+        for s in result.scenario.services { for e in s.endpoints { endpointNames.append("\(s.name).\(e.name)") } }
+        var events: [String] = []
+        for rep in result.replications {
+            for t in rep.traces {
+                let pid = (rep.index + 1) * 1_000_000 + Int(t.trace)
+                let service = result.scenario.services[Int(t.service)].name
+                let outcome: String
+                switch t.outcome {
+                case .ok: outcome = "ok"
+                case .error: outcome = "error"
+                case .timeout: outcome = "timeout"
+                case .rejected: outcome = "rejected"
+                }
+                events.append("{\"name\": \(ReportFormat.jsonString(endpointNames[Int(t.endpoint)])), \"cat\": \(ReportFormat.jsonString(service)), "
+                    + "\"ph\": \"X\", \"ts\": \(ReportFormat.number(Double(t.start) / 1e3)), "
+                    + "\"dur\": \(ReportFormat.number(Double(t.end - t.start) / 1e3)), \"pid\": \(pid), \"tid\": \(t.span), "
+                    + "\"args\": {\"replication\": \(rep.index + 1), \"trace\": \(t.trace), \"span\": \(t.span), "
+                    + "\"parent\": \(t.parent), \"instance\": \(ReportFormat.jsonString("\(service)/\(t.instance)")), "
+                    + "\"outcome\": \"\(outcome)\"}}")
+            }
+        }
+        return "{\"displayTimeUnit\": \"ms\", \"traceEvents\": [\n" + events.joined(separator: ",\n") + "\n]}\n"
+    }
+
     /// The whole run as one JSON document (`--format json`): keys in a fixed order.
     public static func json(_ result: RunResult) -> String {
         var s = "{\n  \"scenario\": \(ReportFormat.jsonString(result.scenario.name)),\n"
@@ -91,6 +120,12 @@ public enum Reports {
         } else {
             // A file left by an earlier run into the same folder would be mistaken for this run's.
             let stale = (directory as NSString).appendingPathComponent("events.jsonl")
+            if FileManager.default.fileExists(atPath: stale) { try FileManager.default.removeItem(atPath: stale) }
+        }
+        if result.scenario.output.traces > 0 {
+            files.append(("traces.json", tracesJSON(result)))
+        } else {
+            let stale = (directory as NSString).appendingPathComponent("traces.json")
             if FileManager.default.fileExists(atPath: stale) { try FileManager.default.removeItem(atPath: stale) }
         }
         var written: [String] = []

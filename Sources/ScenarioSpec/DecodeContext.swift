@@ -14,6 +14,8 @@ final class DecodeContext {
     var servicesWithUnknownEndpoints: Set<String> = []
     /// `services` itself could not be read: workload targets are not checked.
     var servicesUnreadable = false
+    /// Call targets, checked once every service is known.
+    var pendingCalls: [PendingCall] = []
 
     init(file: String, lines: SourceLines, baseDirectory: String) {
         self.file = file; self.lines = lines; self.baseDirectory = baseDirectory

@@ -60,8 +60,10 @@ public enum Warmup: Sendable, Equatable {
 public struct Limits: Sendable, Equatable {
     public var maxEvents: Int64
     public var maxInFlight: Int
-    public init(maxEvents: Int64 = 2_000_000_000, maxInFlight: Int = 1_000_000) {
-        self.maxEvents = maxEvents; self.maxInFlight = maxInFlight
+    /// Calls nested deeper than this fail (a recursive call chain with probability below 1).
+    public var maxCallDepth: Int
+    public init(maxEvents: Int64 = 2_000_000_000, maxInFlight: Int = 1_000_000, maxCallDepth: Int = Cluster.defaultMaxCallDepth) {
+        self.maxEvents = maxEvents; self.maxInFlight = maxInFlight; self.maxCallDepth = maxCallDepth
     }
 }
 
@@ -73,8 +75,11 @@ public struct OutputConfig: Sendable, Equatable {
     public var timeseries: SimDuration?
     /// Write events.jsonl.
     public var events: Bool
-    public init(percentiles: [Double] = [50, 90, 99, 99.9], timeseries: SimDuration? = nil, events: Bool = false) {
-        self.percentiles = percentiles; self.timeseries = timeseries; self.events = events
+    /// Fraction of workload requests traced into traces.json (0: none).
+    public var traces: Double
+    public init(percentiles: [Double] = [50, 90, 99, 99.9], timeseries: SimDuration? = nil, events: Bool = false,
+                traces: Double = 0) {
+        self.percentiles = percentiles; self.timeseries = timeseries; self.events = events; self.traces = traces
     }
 }
 
@@ -92,6 +97,7 @@ public struct Scenario: Sendable {
     public var confidence: Double
     public var limits: Limits
     public var services: [ServiceConfig]
+    public var network: NetworkConfig
     public var workloads: [WorkloadConfig]
     public var output: OutputConfig
     /// The file it came from (as given on the command line).
@@ -102,12 +108,12 @@ public struct Scenario: Sendable {
 
     public init(name: String, description: String? = nil, seed: UInt64 = 1, duration: SimDuration? = nil,
                 stopRequests: Int64? = nil, warmup: Warmup = .auto, replications: Int = 5,
-                confidence: Double = 0.95, limits: Limits = Limits(), services: [ServiceConfig],
-                workloads: [WorkloadConfig], output: OutputConfig = OutputConfig(), file: String = "<memory>",
+                confidence: Double = 0.95, limits: Limits = Limits(), network: NetworkConfig = NetworkConfig(),
+                services: [ServiceConfig], workloads: [WorkloadConfig], output: OutputConfig = OutputConfig(), file: String = "<memory>",
                 locations: [String: SourceLocation] = [:]) {
         self.name = name; self.description = description; self.seed = seed; self.duration = duration
         self.stopRequests = stopRequests; self.warmup = warmup; self.replications = replications
-        self.confidence = confidence; self.limits = limits; self.services = services
+        self.confidence = confidence; self.limits = limits; self.network = network; self.services = services
         self.workloads = workloads; self.output = output; self.file = file; self.locations = locations
     }
 }

@@ -36,8 +36,10 @@ extension DecodeContext {
         let replications = f["replications"].flatMap { self.int($0, "replications", in: 1...10_000) } ?? 5
         let confidence = f["confidence"].flatMap { self.confidence($0) } ?? 0.95
         let limits = f["limits"].flatMap { self.limits($0) } ?? Limits()
+        var network = NetworkConfig()
+        if let n = f["network"], let v = self.network(n) { network = v }
         var services: [ServiceConfig] = []
-        if let n = f["services"] { services = self.services(n) } else {
+        if let n = f["services"] { services = self.services(n, network: network); checkCalls(services: services) } else {
             missing("services", in: f, "scenario", hint: "add e.g. \"services: {web: {endpoints: {home: {work: 5ms}}}}\"")
             servicesUnreadable = true
         }
@@ -50,7 +52,7 @@ extension DecodeContext {
         guard !hasErrors else { return nil }
         return Scenario(name: name, description: description, seed: seed, duration: duration.map { SimDuration(ns: $0) },
                         stopRequests: stopRequests, warmup: warmup, replications: replications, confidence: confidence,
-                        limits: limits, services: services, workloads: workloads, output: output, file: file,
+                        limits: limits, network: network, services: services, workloads: workloads, output: output, file: file,
                         locations: locations)
     }
 
@@ -128,6 +130,10 @@ extension DecodeContext {
             // Request rows are numbered with 32 bits (event payloads): at most 2³² − 2 in flight.
             if let v = int(n, "max_in_flight", in: 1...4_294_967_294) { limits.maxInFlight = v }
         }
+        if let n = f["max_call_depth"] {
+            record("limits.max_call_depth", key: f.keyNode("max_call_depth"), value: n)
+            if let v = int(n, "max_call_depth", in: 1...1_000) { limits.maxCallDepth = v }
+        }
         return limits
     }
 
@@ -163,6 +169,10 @@ extension DecodeContext {
         if let n = f["events"] {
             record("output.events", key: f.keyNode("events"), value: n)
             if let b = bool(n, "events") { out.events = b }
+        }
+        if let n = f["traces"] {
+            record("output.traces", key: f.keyNode("traces"), value: n)
+            if let v = fraction(n, "traces") { out.traces = v }
         }
         return out
     }

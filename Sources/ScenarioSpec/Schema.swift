@@ -6,9 +6,8 @@ import ClusterModels
 enum Schema {
     static let topLevel = KeySchema(
         supported: ["name", "description", "seed", "duration", "stop", "warmup", "replications", "confidence",
-                    "limits", "services", "workload", "output"],
+                    "limits", "network", "services", "workload", "output"],
         unsupported: [
-            ("network", "this version has no network model: calls between services are not simulated yet"),
             ("cluster", "this version places no pods on nodes; each service's replicas are always ready"),
             ("faults", "fault injection (crash, partition, latency, pause) is not modelled yet"),
             ("slo", "SLO checks are not modelled yet; read the latency and error columns of summary.csv"),
@@ -17,16 +16,21 @@ enum Schema {
         ])
 
     static let stop = KeySchema(supported: ["requests"])
-    static let limits = KeySchema(supported: ["max_events", "max_in_flight"])
+    static let limits = KeySchema(supported: ["max_events", "max_in_flight", "max_call_depth"])
+
+    static let network = KeySchema(
+        supported: ["zones", "within_zone", "across_zones", "links", "retransmit_timeout", "protocol"])
+    static let protocols = ["http1", "http2", "grpc"]
+    static let networkPath = KeySchema(supported: ["latency", "bandwidth", "loss"])
+    static let link = KeySchema(supported: ["between", "latency", "bandwidth", "loss", "one_way"])
 
     static let service = KeySchema(
-        supported: ["replicas", "instance", "balancer", "endpoints"],
+        supported: ["replicas", "zones", "instance", "balancer", "endpoints", "rate_limit"],
         unsupported: [
-            ("zones", "this version has a single zone (there is no network model yet)"),
+            ("protocol", "protocols (connection pools, handshakes, multiplexing) are not modelled yet"),
             ("autoscaler", "replica counts are fixed in this version: set \"replicas\""),
             ("consensus", "consensus-backed services (raft, multi_paxos, lease_lock) are not modelled yet"),
             ("storage", "storage (fsync) is not modelled yet; put its time in the endpoint's \"work\""),
-            ("rate_limit", "rate limiting is not modelled yet"),
             ("kind", "every service is a plain service in this version (no proxy tier)"),
             ("proxy", "proxy tiers are not modelled yet; model the proxy as a service of its own"),
         ])
@@ -53,14 +57,22 @@ enum Schema {
     static let ioModes = IOMode.allCases.map(\.rawValue)
 
     static let endpoint = KeySchema(
-        supported: ["work"],
+        supported: ["work", "calls", "request_size", "response_size"],
         unsupported: [
-            ("calls", "an endpoint does its \"work\" and replies; calls to other services are not modelled yet"),
-            ("write", "consensus-backed writes are not modelled yet; an endpoint takes only \"work\""),
-            ("read", "consensus-backed reads are not modelled yet; an endpoint takes only \"work\""),
-            ("request_size", "message sizes need the network model, which is not there yet"),
-            ("response_size", "message sizes need the network model, which is not there yet"),
+            ("write", "consensus-backed writes are not modelled yet; an endpoint takes \"work\" and \"calls\""),
+            ("read", "consensus-backed reads are not modelled yet; an endpoint takes \"work\" and \"calls\""),
         ])
+
+    static let call = KeySchema(
+        supported: ["call", "probability", "optional", "timeout", "retries", "circuit_breaker", "hedge", "bulkhead"],
+        unsupported: [("protocol", "protocols (connection pools, handshakes, multiplexing) are not modelled yet")])
+    static let parallelStep = KeySchema(supported: ["parallel", "wait_for"])
+    static let workStep = KeySchema(supported: ["work"])
+    static let retries = KeySchema(supported: ["max", "backoff", "base", "cap", "jitter", "budget"])
+    static let breaker = KeySchema(supported: ["failure_rate", "window", "min_requests", "open_for", "half_open_requests"])
+    static let hedge = KeySchema(supported: ["after", "max"])
+    static let bulkhead = KeySchema(supported: ["max_concurrent"])
+    static let rateLimit = KeySchema(supported: ["rate", "burst"])
 
     static let workload = KeySchema(
         supported: ["name", "to", "arrival", "rate", "profile", "mmpp", "closed", "trace"],
@@ -72,7 +84,5 @@ enum Schema {
     static let closed = KeySchema(supported: ["users", "think"])
     static let trace = KeySchema(supported: ["file", "column", "speedup"])
 
-    static let output = KeySchema(
-        supported: ["percentiles", "timeseries", "events"],
-        unsupported: [("traces", "request span traces are not written yet; events.jsonl and timeseries.csv are")])
+    static let output = KeySchema(supported: ["percentiles", "timeseries", "events", "traces"])
 }

@@ -8,6 +8,10 @@ enum CountLimits {
     static let replicas = 100_000
     static let cores = 1_024
     static let concurrency = 1_000_000
+    static let zones = 1_000
+    static let stepsPerEndpoint = 1_000
+    static let retries = 100
+    static let messageBytes = 1 << 30
 }
 
 /// Service, endpoint and workload names: letters, digits, `_` and `-` (they appear in dotted
@@ -20,7 +24,7 @@ func isValidIdentifier(_ s: String) -> Bool {
 
 extension DecodeContext {
     /// `services:` — a mapping of service name to its configuration, in file order.
-    func services(_ node: YNode) -> [ServiceConfig] {
+    func services(_ node: YNode, network: NetworkConfig) -> [ServiceConfig] {
         guard let pairs = node.pairs else {
             error("\"services\" must be a mapping of service names, found \(node.kindDescription)", at: node,
                   hint: "write each service as \"NAME:\" with its settings indented below")
@@ -40,7 +44,7 @@ extension DecodeContext {
         for pair in pairs {
             guard let name = serviceName(pair.key, what: "service") else { continue }
             record("services.\(name)", key: pair.key, value: pair.value)
-            result.append(service(name, pair.value))
+            result.append(service(name, pair.value, network: network))
         }
         return result
     }
@@ -61,7 +65,7 @@ extension DecodeContext {
 
     /// The service as far as it could be decoded (the scenario is only returned without errors, and
     /// a partial service keeps workloads that name it from reporting it unknown).
-    private func service(_ name: String, _ node: YNode) -> ServiceConfig {
+    private func service(_ name: String, _ node: YNode, network: NetworkConfig) -> ServiceConfig {
         let path = "services.\(name)"
         var config = ServiceConfig(name: name, endpoints: [])
         guard let f = fields(node, name, schema: Schema.service) else {
@@ -72,6 +76,14 @@ extension DecodeContext {
         if let n = f["replicas"] {
             record("\(path).replicas", key: f.keyNode("replicas"), value: n)
             if let v = int(n, "replicas", in: 1...CountLimits.replicas) { config.replicas = v }
+        }
+        if let n = f["zones"] {
+            record("\(path).zones", key: f.keyNode("zones"), value: n)
+            config.zones = serviceZones(n, networkZones: network.zones)
+        }
+        if let n = f["rate_limit"] {
+            record("\(path).rate_limit", key: f.keyNode("rate_limit"), value: n)
+            config.rateLimit = rateLimit(n)
         }
         if let n = f["instance"] {
             record("\(path).instance", key: f.keyNode("instance"), value: n)
@@ -94,7 +106,7 @@ extension DecodeContext {
         }
         if let n = f["endpoints"] {
             record("\(path).endpoints", key: f.keyNode("endpoints"), value: n)
-            if let e = endpoints(n, path: "\(path).endpoints") {
+            if let e = endpoints(n, service: name, path: "\(path).endpoints") {
                 config.endpoints = e
             } else {
                 servicesWithUnknownEndpoints.insert(name)
@@ -155,7 +167,7 @@ extension DecodeContext {
 
     /// The endpoints; nil only when their names are unknown (not a mapping). An endpoint whose work
     /// has errors is kept with zero work so that workloads naming it resolve.
-    private func endpoints(_ node: YNode, path: String) -> [EndpointConfig]? {
+    private func endpoints(_ node: YNode, service: String, path: String) -> [EndpointConfig]? {
         guard let pairs = node.pairs else {
             error("\"endpoints\" must be a mapping of endpoint names, found \(node.kindDescription)", at: node,
                   hint: "write e.g. \"endpoints: {home: {work: 5ms}}\"")
@@ -182,7 +194,20 @@ extension DecodeContext {
                 continue
             }
             record("\(epPath).work", key: f.keyNode("work"), value: w)
-            result.append(EndpointConfig(name: name, work: distribution(w, "work") ?? .constant(0)))
+            var ep = EndpointConfig(name: name, work: distribution(w, "work") ?? .constant(0))
+            if let c = f["calls"] {
+                record("\(epPath).calls", key: f.keyNode("calls"), value: c)
+                ep.steps = endpointSteps(c, caller: service, endpoint: name, path: "\(epPath).calls")
+            }
+            if let n = f["request_size"] {
+                record("\(epPath).request_size", key: f.keyNode("request_size"), value: n)
+                ep.requestSize = size(n, "request_size") ?? 0
+            }
+            if let n = f["response_size"] {
+                record("\(epPath).response_size", key: f.keyNode("response_size"), value: n)
+                ep.responseSize = size(n, "response_size") ?? 0
+            }
+            result.append(ep)
         }
         return result
     }

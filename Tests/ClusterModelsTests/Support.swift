@@ -35,6 +35,8 @@ struct Driver: EventHandler {
         case ClusterEventKind.workDone:
             completionEvents += 1
             cluster.handleWorkDone(request: e.index, engine: &engine)
+        case ClusterEventKind.deliverRequest...ClusterEventKind.hedge:
+            cluster.handleCallEvent(e, engine: &engine)
         case Driver.arrivalKind:
             let a = arrivals[Int(e.index)]
             cluster.submit(endpoint: a.endpoint, workload: a.workload, user: Int32(e.index), engine: &engine)
@@ -61,10 +63,13 @@ struct Model {
     var workloadEndpoints: [Int] = [0]
     var seed: UInt64 = 1
     var maxInFlight = 1_000_000
+    var network = NetworkConfig()
+    var maxCallDepth = Cluster.defaultMaxCallDepth
 
     func cluster() -> Cluster {
         Cluster(services: services, workloadNames: workloadNames, workloadEndpoints: workloadEndpoints,
-                seed: seed, replication: 0, maxInFlight: maxInFlight, timeseriesInterval: nil)
+                seed: seed, replication: 0, maxInFlight: maxInFlight, timeseriesInterval: nil, network: network,
+                maxCallDepth: maxCallDepth)
     }
 
     /// Runs the scripted arrivals to `until` (events at exactly `until` run). Arrivals are scheduled

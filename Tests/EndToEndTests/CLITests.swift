@@ -130,7 +130,7 @@ func isDiagnosticLine(_ line: String) -> Bool {
         #expect(r.status == 2)
         let errors = r.stderrLines.filter { isDiagnosticLine($0) }
         #expect(errors.first == "Scenarios/invalid/unknown-service.yaml:10:9: error: unknown service \"fronted\"")
-        #expect(errors.filter { $0.hasPrefix("Scenarios/invalid/several-errors.yaml:") }.count == 14, "every error of every file")
+        #expect(errors.filter { $0.hasPrefix("Scenarios/invalid/several-errors.yaml:") }.count == 13, "every error of every file")
     }
 
     @Test func validateAcceptsEveryExampleScenario() throws {

@@ -142,6 +142,53 @@ struct ValidationTests {
         verify(checks, r)
     }
 
+    // MARK: §1.6 open Jackson networks, as call chains
+
+    @Test func tandemOfThreeAsyncServices() throws {
+        // λ = 1, μ = (1.2, 1.5, 2): E[T] = 8; T is hypoexponential with rates (0.2, 0.5, 1).
+        let r = try Self.run("tandem.yaml")
+        verify([
+            Check(name: "tandem 3x M/M/1", metric: "latency_mean", exact: 8, row: r.row("all", "latency_mean"), tolerance: 0.02),
+            Check(name: "tandem 3x M/M/1", metric: "latency_p50", exact: 6.688852041, row: r.row("all", "latency_p50"), tolerance: 0.03),
+            Check(name: "tandem 3x M/M/1", metric: "latency_p95", exact: 18.63655261, row: r.row("all", "latency_p95"), tolerance: 0.03),
+            Check(name: "tandem 3x M/M/1", metric: "latency_p99", exact: 26.69463218, row: r.row("all", "latency_p99"), tolerance: 0.03),
+            // Each station on its own: L = ρ/(1 − ρ) counts the requests waiting on downstream calls too
+            // (async: in flight, no worker), so station 1's L is the whole chain's 8 s × 1/s.
+            Check(name: "tandem s2+s3 sojourn", metric: "latency_mean", exact: 3, row: r.row("endpoint:s2.e", "latency_mean"), tolerance: 0.02),
+            Check(name: "tandem s3 sojourn", metric: "latency_mean", exact: 1, row: r.row("endpoint:s3.e", "latency_mean"), tolerance: 0.02),
+            Check(name: "tandem s1", metric: "utilization", exact: 1 / 1.2, row: r.row("service:s1", "utilization"), tolerance: 0.01),
+        ], r)
+    }
+
+    @Test func threeTierNetworkOfTheBenchmark() throws {
+        // ../shared/bench model B: Jackson network of M/M/4, M/M/2, M/M/3 at λ = 40/s.
+        let r = try Self.run("three-tier.yaml")
+        let f = Self.erlangC(lambda: 40, mu: 20, c: 4), a = Self.erlangC(lambda: 40, mu: 50, c: 2)
+        let d = Self.erlangC(lambda: 40, mu: 1 / 0.03, c: 3)
+        #expect(abs(f.w + a.w + d.w - 0.1105102911) < 1e-9, "the bench's expected mean")
+        verify([
+            Check(name: "3-tier Jackson", metric: "latency_mean", exact: f.w + a.w + d.w, row: r.row("all", "latency_mean"), tolerance: 0.02),
+            Check(name: "3-tier auth+db", metric: "latency_mean", exact: a.w + d.w, row: r.row("endpoint:auth.verify", "latency_mean"), tolerance: 0.02),
+            Check(name: "3-tier db M/M/3", metric: "latency_mean", exact: d.w, row: r.row("endpoint:db.query", "latency_mean"), tolerance: 0.02),
+            Check(name: "3-tier db M/M/3", metric: "latency_p99", exact: d.p99, row: r.row("endpoint:db.query", "latency_p99"), tolerance: 0.03),
+        ], r)
+    }
+
+    @Test func blockingChainKeepsLittlesLaw() throws {
+        // Little's law per service is checked by verify(); with io: blocking, a request holds its web
+        // worker through its api and db calls, so web's L = λ × (web's own sojourn, calls included).
+        let r = try Self.run("blocking-chain.yaml")
+        let lambda = r.row("service:web", "throughput").interval.mean
+        let w = r.row("endpoint:web.page", "latency_mean").interval.mean
+        verify([
+            Check(name: "blocking chain web", metric: "in_flight_mean", exact: lambda * w, row: r.row("service:web", "in_flight_mean"), tolerance: 0.01),
+            Check(name: "blocking chain", metric: "throughput", exact: 600, row: r.row("all", "throughput"), tolerance: 0.01),
+        ], r)
+        // What web's requests wait on shows in its sojourn: web ≥ api ≥ db.
+        #expect(w > r.row("endpoint:api.get", "latency_mean").interval.mean)
+        #expect(r.row("endpoint:api.get", "latency_mean").interval.mean > r.row("endpoint:db.query", "latency_mean").interval.mean)
+    }
+
     // MARK: §1.7 closed network, exact MVA
 
     /// Exact MVA for one load-independent station of demand D with think time Z and N users.

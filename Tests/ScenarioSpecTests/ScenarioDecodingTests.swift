@@ -227,13 +227,13 @@ import Workloads
     @Test func hintsAndSourceLines() throws {
         let d = Support.diagnostics(Support.yaml(service: "replica: 2"))
         let first = try #require(d.first)
-        #expect(first.hint == #"did you mean "replicas"? valid keys: replicas, instance, balancer, endpoints"#)
+        #expect(first.hint == #"did you mean "replicas"? valid keys: replicas, zones, instance, balancer, endpoints, rate_limit"#)
         #expect(first.sourceLine == "    replica: 2")
         #expect(first.description == """
         test.yaml:5:5: error: unknown key "replica"
             replica: 2
             ^
-        hint: did you mean "replicas"? valid keys: replicas, instance, balancer, endpoints
+        hint: did you mean "replicas"? valid keys: replicas, zones, instance, balancer, endpoints, rate_limit
         """)
         let policy = Support.diagnostics(Support.yaml(service: "balancer: {policy: round_robbin}"))
         #expect(policy.first?.message == #"unknown balancer policy "round_robbin""#)
@@ -246,7 +246,9 @@ import Workloads
 
     @Test func unsupportedKeysAreErrorsNotIgnored() {
         let cases: [(String, String)] = [
-            (Support.yaml(extra: "network: {zones: [a]}"), #""network" is not supported yet in this version of clustersim"#),
+            (Support.yaml(extra: "network: {protocol: http2}"), #"protocol "http2" is not modelled yet in this version of clustersim"#),
+            (Support.yaml(endpoint: "work: 1ms\ncalls: [{call: db.get, protocol: grpc}]"),
+             #""protocol" is not supported yet in this version of clustersim"#),
             (Support.yaml(extra: "cluster: {nodes: 3}"), #""cluster" is not supported yet in this version of clustersim"#),
             (Support.yaml(extra: "faults: []"), #""faults" is not supported yet in this version of clustersim"#),
             (Support.yaml(extra: "slo: []"), #""slo" is not supported yet in this version of clustersim"#),
@@ -255,10 +257,8 @@ import Workloads
             (Support.yaml(service: "autoscaler: {kind: hpa}"), #""autoscaler" is not supported yet in this version of clustersim"#),
             (Support.yaml(service: "consensus: {protocol: raft}"), #""consensus" is not supported yet in this version of clustersim"#),
             (Support.yaml(service: "storage: {}"), #""storage" is not supported yet in this version of clustersim"#),
-            (Support.yaml(service: "rate_limit: {rate: 5/s}"), #""rate_limit" is not supported yet in this version of clustersim"#),
             (Support.yaml(service: "kind: proxy"), #""kind" is not supported yet in this version of clustersim"#),
             (Support.yaml(service: "proxy: {to: web}"), #""proxy" is not supported yet in this version of clustersim"#),
-            (Support.yaml(service: "zones: [a, b]"), #""zones" is not supported yet in this version of clustersim"#),
             (Support.yaml(service: "instance: {cpu_limit: 1.5}"), #""cpu_limit" is not supported yet in this version of clustersim"#),
             (Support.yaml(service: "instance: {startup: 5s}"), #""startup" is not supported yet in this version of clustersim"#),
             (Support.yaml(service: "instance: {queue: {discipline: priority}}"),
@@ -266,13 +266,9 @@ import Workloads
             (Support.yaml(service: "balancer: {policy: p2c}"), #"balancer policy "p2c" is not supported yet in this version of clustersim"#),
             (Support.yaml(service: "balancer: {policy: least_requests}"),
              #"balancer policy "least_requests" is not supported yet in this version of clustersim"#),
-            (Support.yaml(endpoint: "work: 1ms\ncalls: [{call: db.get}]"), #""calls" is not supported yet in this version of clustersim"#),
             (Support.yaml(endpoint: "work: 1ms\nwrite: true"), #""write" is not supported yet in this version of clustersim"#),
             (Support.yaml(endpoint: "work: 1ms\nread: leader"), #""read" is not supported yet in this version of clustersim"#),
-            (Support.yaml(endpoint: "work: 1ms\nrequest_size: 2KiB"), #""request_size" is not supported yet in this version of clustersim"#),
-            (Support.yaml(endpoint: "work: 1ms\nresponse_size: 8KiB"), #""response_size" is not supported yet in this version of clustersim"#),
             (Support.yaml(workload: "rate: 5/s\nkey: {dist: zipf}"), #""key" is not supported yet in this version of clustersim"#),
-            (Support.yaml(extra: "output: {traces: 0.1%}"), #""traces" is not supported yet in this version of clustersim"#),
         ]
         for (text, message) in cases {
             let d = Support.diagnostics(text)
