@@ -20,6 +20,8 @@ public struct CallSpec: Sendable, Equatable {
     /// Bulkhead: calls of one caller instance in flight to this callee at most; past it the call
     /// fails at once as rejected (resilience4j's semaphore bulkhead with no wait).
     public var maxConcurrent: Int? = nil
+    /// Overrides the callee service's and the network's protocol.
+    public var protocolConfig: ProtocolConfig? = nil
 
     public init(service: String, endpoint: String) {
         self.service = service; self.endpoint = endpoint
@@ -105,4 +107,61 @@ public enum EndpointStep: Sendable, Equatable {
     case call(CallSpec)
     /// Waits for `waitFor` successful branches (nil: all of them).
     case parallel([CallSpec], waitFor: Int?)
+}
+
+/// The application protocol of a call (scenario-format.md, "Network"): how requests share
+/// connections between a caller instance and a callee instance.
+public struct ProtocolConfig: Sendable, Equatable {
+    public enum Kind: String, Sendable, CaseIterable { case http1, http2, grpc }
+    public enum Encoding: String, Sendable, CaseIterable { case json, protobuf }
+    public var kind: Kind
+    /// Connections per caller-instance → callee-instance pair at most.
+    public var connections: Int
+    /// Requests in flight per connection: 1 for HTTP/1.1 (no pipelining), streams for HTTP/2.
+    public var maxStreams: Int
+    /// TLS 1.3 adds one round trip to a new connection's TCP handshake (RFC 8446 §2).
+    public var tls = false
+    /// An idle connection closes after this (ns).
+    public var keepAlive: Int64
+    public var encoding: Encoding
+    /// Header bytes added to each request and response.
+    public var requestHeaderBytes: Int
+    public var responseHeaderBytes: Int
+
+    public init(_ kind: Kind) {
+        self.kind = kind
+        switch kind {
+        case .http1:
+            // Apache HttpClient 5's pooling connection manager: 5 connections per route by default.
+            connections = 5
+            maxStreams = 1
+            encoding = .json
+            // Typical HTTP/1.1 request headers are 700–800 bytes (Google's SPDY whitepaper, 2009);
+            // responses carry fewer (status, content type, length, caching): about 250.
+            requestHeaderBytes = 700
+            responseHeaderBytes = 250
+        case .http2, .grpc:
+            // One connection per peer, as gRPC's subchannels and browsers use HTTP/2.
+            connections = 1
+            // RFC 9113 §6.5.2 recommends SETTINGS_MAX_CONCURRENT_STREAMS of at least 100.
+            maxStreams = 100
+            encoding = kind == .grpc ? .protobuf : .json
+            // HPACK (RFC 7541) sends repeated headers as table indices: tens of bytes once warm.
+            // gRPC adds its 5-byte length-prefixed message framing.
+            requestHeaderBytes = kind == .grpc ? 65 : 60
+            responseHeaderBytes = kind == .grpc ? 35 : 30
+        }
+        // Go's net/http DefaultTransport closes idle connections after 90 s (IdleConnTimeout).
+        keepAlive = 90_000_000_000
+    }
+
+    /// CPU to decode and encode one KiB (ns), charged at the callee for the request and its response.
+    /// Orders of magnitude of the Go serialization benchmarks (github.com/alecthomas/
+    /// go_serialization_benchmarks): encoding/json runs at about 100–150 MB/s, protobuf at 5–10×.
+    public static func cpuPerKiB(_ e: Encoding) -> Int64 {
+        switch e {
+        case .json: return 8_000
+        case .protobuf: return 1_500
+        }
+    }
 }

@@ -21,6 +21,12 @@ public enum ClusterEventKind {
     public static let retry: UInt32 = 6
     /// A hedge is due (index: call, tag: the call's generation).
     public static let hedge: UInt32 = 7
+    /// A connection's handshake is done (index: connection, tag: its generation).
+    public static let connReady: UInt32 = 8
+    /// An idle connection's keep-alive time is over (index: connection, tag: its generation).
+    public static let connIdle: UInt32 = 9
+    /// A handshake lost to a partition is tried again (index: connection, tag: its generation).
+    public static let connRetry: UInt32 = 10
 }
 
 /// One request in flight at one instance: a workload's request (a *root*) or one attempt of a call
@@ -53,6 +59,11 @@ public struct Request: Sendable {
     var trace: Int32 = -1
     var spanId: Int32 = 0
     var parentSpan: Int32 = -1
+    /// Call site of a span (−1 for a root), its connection (−1: none) and the serialization CPU its
+    /// protocol adds to its first work (ns).
+    var site: Int32 = -1
+    var conn: Int32 = -1
+    var serial: Int64 = 0
     /// How the span ended (sent back in its response) or, while a step fails, how it will end.
     var outcome: Outcome = .ok
 }
@@ -69,6 +80,8 @@ enum RequestFlag {
     static let lost: UInt8 = 16
     /// Admitted (holds a worker or a queue place or waits on calls).
     static let admitted: UInt8 = 32
+    /// Waiting in its pool for a connection or a stream: not sent yet.
+    static let waitingConn: UInt8 = 64
 }
 
 /// One call made by a span: its attempts (retries, hedges) and how it ended.
@@ -157,6 +170,12 @@ struct Site {
     var slot: Int
     var callerSlot: Int
     let rng: UnsafeMutablePointer<gsl_rng>
+    /// Protocol (index into `Cluster.protocols`, −1: none), message bytes with headers, and the
+    /// serialization CPU the callee pays (ns).
+    var proto: Int = -1
+    var requestBytes: Int = 0
+    var responseBytes: Int = 0
+    var serialNs: Int64 = 0
 }
 
 /// The cluster model: services of instances, each with a worker pool, a bounded queue and a
@@ -197,6 +216,9 @@ public struct Cluster {
     let svcAsync: [Bool]
     /// cores ≥ concurrency: every running request has a core of its own (see ``ClusterEventKind/workDone``).
     let svcDedicated: [Bool]
+    /// Dedicated cores but workers that wait on calls (`io: blocking` with calls): busy cores are
+    /// tracked, since a held worker is not a busy core.
+    let svcTrackCores: [Bool]
     // Instance tables (global instance index).
     var instances: [InstanceState] = []
     var instanceService: [Int32] = []
@@ -216,6 +238,12 @@ public struct Cluster {
     var breakers: [Int: CircuitBreaker] = [:]
     var bulkheads: [Int: Int] = [:]
     var budgets: [RetryBudget?]
+    // Connections (protocols).
+    let protocols: [ProtocolConfig]
+    var pools: [Pool] = []
+    var poolIndex: [Int: Int32] = [:]
+    var conns: [Connection] = []
+    var freeConn: Int32 = -1
     // Statistics.
     public var gauges: [ServiceGauges]
     public var store: BatchStore
@@ -306,6 +334,9 @@ public struct Cluster {
                              calledEndpoints: Set(siteSpecs.map(\.target)), callPairs: pairs)
         var sites: [Site] = []
         var siteStreams: [RandomStream] = []
+        var protocols: [ProtocolConfig] = []
+        var endpointConfigs: [EndpointConfig] = []
+        for s in services { endpointConfigs += s.endpoints }
         for (k, sp) in siteSpecs.enumerated() {
             let caller = services[sp.caller]
             let st = RandomStream(master: seed, replication: replication,
@@ -317,7 +348,18 @@ public struct Cluster {
                               breaker: c.circuitBreaker, hedge: c.hedge, maxConcurrent: c.maxConcurrent,
                               slot: scopes.slotOf[scopes.call(siteScope[k])],
                               callerSlot: scopes.slotOf[scopes.service(sp.caller)], rng: st.rng))
+            let target = endpointConfigs[sp.target]
+            sites[k].requestBytes = target.requestSize
+            sites[k].responseBytes = target.responseSize
+            if let p = c.protocolConfig ?? services[Int(epService[sp.target])].protocolConfig ?? network.protocolConfig {
+                if let i = protocols.firstIndex(of: p) { sites[k].proto = i } else { sites[k].proto = protocols.count; protocols.append(p) }
+                sites[k].requestBytes += p.requestHeaderBytes
+                sites[k].responseBytes += p.responseHeaderBytes
+                let kib = Double(target.requestSize + target.responseSize) / 1024
+                sites[k].serialNs = Int64((kib * Double(ProtocolConfig.cpuPerKiB(p.encoding))).rounded())
+            }
         }
+        self.protocols = protocols
         self.sites = sites
         budgets = sites.map { s in s.retry?.budget.map { RetryBudget(fraction: $0) } }
         self.opStart = opStart; self.ops = ops
@@ -341,6 +383,9 @@ public struct Cluster {
         svcLIFO = services.map { $0.discipline == .lifo }
         svcAsync = services.map { $0.io == .async }
         svcDedicated = services.map { $0.cores >= $0.concurrency }
+        svcTrackCores = services.map { s in
+            s.cores >= s.concurrency && s.io == .blocking && s.endpoints.contains { !$0.steps.isEmpty }
+        }
         rateLimits = services.map { $0.rateLimit.map { TokenBucket(rate: $0.rate, burst: $0.burst) } }
         gauges = Array(repeating: ServiceGauges(), count: services.count)
         var zoneIndex: [String: Int] = [:]
@@ -353,7 +398,7 @@ public struct Cluster {
                 instanceService.append(Int32(si))
             }
             gauges[si].replicas.set(Double(s.replicas), at: 0)
-            gauges[si].dedicated = s.cores >= s.concurrency
+            gauges[si].dedicated = svcDedicated[si] && !svcTrackCores[si]
         }
         store = BatchStore(scopeCount: scopes.slotCount, serviceCount: services.count)
         self.maxInFlight = maxInFlight
@@ -419,7 +464,7 @@ public struct Cluster {
             gauges[s].workers.add(1, at: now)
             requests[Int(r)].flags |= RequestFlag.holdsWorker | RequestFlag.admitted
             let e = Int(requests[Int(r)].endpoint)
-            if endpointSimple[e] { start(r, work: drawWork(e), instance: i, service: s, engine: &engine) }
+            if endpointSimple[e] { start(r, work: drawWork(e) &+ requests[Int(r)].serial, instance: i, service: s, engine: &engine) }
             else { run(r, engine: &engine) }
         } else if instances[i].queue.count < svcQueueCapacity[s] {
             admit(&engine)
@@ -464,6 +509,7 @@ public struct Cluster {
     /// Request `r`, holding a worker on instance `i`, starts `work` ns of CPU.
     mutating func start(_ r: UInt32, work: Int64, instance i: Int, service s: Int, engine: inout Engine) {
         if svcDedicated[s] {
+            if svcTrackCores[s] { gauges[s].busyCores.add(1, at: engine.now) }
             engine.schedule(after: work, kind: ClusterEventKind.workDone, index: r)
             return
         }
@@ -507,7 +553,8 @@ public struct Cluster {
                         return
                     }
                 }
-                let w = k < endpointWork.count ? drawWork(k) : stepWork[k].sampleNanos(rng: stepRNG[k])
+                var w = k < endpointWork.count ? drawWork(k) : stepWork[k].sampleNanos(rng: stepRNG[k])
+                if req.pc == 0 { w &+= req.serial }
                 if w > 0 {
                     start(r, work: w, instance: i, service: s, engine: &engine)
                     return
@@ -689,6 +736,8 @@ public struct Cluster {
         row.parent = Int32(c)
         row.parentGen = calls[Int(c)].gen
         row.depth = UInt16(depth)
+        row.site = Int32(site)
+        row.serial = sites[site].serialNs
         if requests[Int(caller)].trace >= 0 {
             row.trace = requests[Int(caller)].trace
             row.parentSpan = requests[Int(caller)].spanId
@@ -699,10 +748,21 @@ public struct Cluster {
         if let t = sites[site].timeout {
             engine.schedule(after: t, kind: ClusterEventKind.attemptTimeout, index: x, tag: UInt64(requests[Int(x)].gen))
         }
+        let p = sites[site].proto
+        if p >= 0 { sendViaPool(x, protocol: p, from: ci, to: i, engine: &engine) }
+        else { transmit(x, from: ci, engine: &engine) }
+    }
+
+    /// Attempt `x`'s request message leaves caller instance `ci` for its callee.
+    mutating func transmit(_ x: UInt32, from ci: Int, engine: inout Engine) {
+        let i = Int(requests[Int(x)].instance)
         let d = network.delay(fromZone: instances[ci].zone, fromInstance: ci, toZone: instances[i].zone, toInstance: i,
-                              bytes: endpointRequestSize[te])
+                              bytes: sites[Int(requests[Int(x)].site)].requestBytes)
         if let d {
-            if d == 0 { arrive(x, instance: i, service: ts, engine: &engine) }
+            if d == 0 {
+                requests[Int(x)].arrival = engine.now
+                arrive(x, instance: i, service: Int(instanceService[i]), engine: &engine)
+            }
             else { engine.schedule(after: d, kind: ClusterEventKind.deliverRequest, index: x) }
         } else {
             requests[Int(x)].flags |= RequestFlag.lost
@@ -787,6 +847,8 @@ public struct Cluster {
             requests[Int(x)].flags |= RequestFlag.orphan
             let c = UInt32(requests[Int(x)].parent)
             let live = calls[Int(c)].active && calls[Int(c)].gen == requests[Int(x)].parentGen
+            // Still waiting for a connection: its pool drops it when its turn comes.
+            if flags & RequestFlag.waitingConn == 0 { abandonConnection(of: x, engine: &engine) }
             if flags & RequestFlag.lost != 0 { freeRequest(x) }    // it will never arrive
             if live {
                 calls[Int(c)].outstanding -= 1
@@ -806,6 +868,8 @@ public struct Cluster {
             if calls[Int(c)].active && Int(calls[Int(c)].hedges) < h.max {
                 engine.schedule(after: h.after, kind: ClusterEventKind.hedge, index: c, tag: UInt64(calls[Int(c)].gen))
             }
+        case ClusterEventKind.connReady...ClusterEventKind.connRetry:
+            handleConnectionEvent(ev, engine: &engine)
         default:
             preconditionFailure("not a call event: \(ev.kind)")
         }
@@ -817,6 +881,7 @@ public struct Cluster {
         let c = UInt32(req.parent)
         let live = req.flags & RequestFlag.orphan == 0 && calls[Int(c)].active && calls[Int(c)].gen == req.parentGen
         let o = req.outcome
+        if req.conn >= 0 { releaseConnection(of: x, engine: &engine) }
         freeRequest(x)
         if live {
             calls[Int(c)].outstanding -= 1
@@ -842,6 +907,8 @@ public struct Cluster {
 
     /// Handles a ``ClusterEventKind/workDone`` event: request `r` finished its work on its own core.
     public mutating func handleWorkDone(request r: UInt32, engine: inout Engine) {
+        let s = Int(instanceService[Int(requests[Int(r)].instance)])
+        if svcTrackCores[s] { gauges[s].busyCores.add(-1, at: engine.now) }
         workFinished(r, engine: &engine)
     }
 
@@ -861,7 +928,7 @@ public struct Cluster {
             gauges[s].queueLength.add(-1, at: now)
             requests[Int(q)].flags |= RequestFlag.holdsWorker
             let e = Int(requests[Int(q)].endpoint)
-            if endpointSimple[e] { start(q, work: drawWork(e), instance: i, service: s, engine: &engine) }
+            if endpointSimple[e] { start(q, work: drawWork(e) &+ requests[Int(q)].serial, instance: i, service: s, engine: &engine) }
             else { run(q, engine: &engine) }
         } else {
             instances[i].busyWorkers -= 1
@@ -916,18 +983,19 @@ public struct Cluster {
         // with the same effect as dropping it on arrival.
         let c = Int(req.parent)
         if req.flags & RequestFlag.orphan != 0 || !calls[c].active || calls[c].gen != req.parentGen {
+            if req.conn >= 0 { releaseConnection(of: r, engine: &engine) }
             freeRequest(r)
             return
         }
         let callerInst = Int(requests[Int(calls[c].span)].instance)
         let d = network.delay(fromZone: instances[i].zone, fromInstance: i, toZone: instances[callerInst].zone,
-                              toInstance: callerInst, bytes: endpointResponseSize[Int(req.endpoint)])
+                              toInstance: callerInst, bytes: sites[Int(req.site)].responseBytes)
         if let d {
             if d == 0 { responseArrived(r, engine: &engine) }
             else { engine.schedule(after: d, kind: ClusterEventKind.deliverResponse, index: r) }
         } else {
-            // Dropped: the caller hears nothing (its timeout, if any, fires).
-            if req.flags & RequestFlag.orphan == 0 { requests[Int(r)].flags |= RequestFlag.orphan }
+            // Dropped: the caller hears nothing (its timeout, if any, fires); the stream is given up.
+            if req.conn >= 0 { releaseConnection(of: r, engine: &engine) }
             freeRequest(r)
         }
     }

@@ -21,6 +21,8 @@ public struct ScopeAggregate: Sendable {
     public var failedSojournSum: Double = 0
     /// Retries made (call scopes and the calling service).
     public var retries: Int64 = 0
+    /// Connections opened (the calling service).
+    public var connections: Int64 = 0
 
     public init() {}
 
@@ -45,7 +47,7 @@ public struct ScopeAggregate: Sendable {
     public mutating func merge(_ o: ScopeAggregate) {
         ok += o.ok; errors += o.errors; timeouts += o.timeouts; rejected += o.rejected
         latency.merge(o.latency); failedAdmitted += o.failedAdmitted; failedSojournSum += o.failedSojournSum
-        retries += o.retries
+        retries += o.retries; connections += o.connections
     }
 }
 

@@ -32,6 +32,9 @@ public struct NetworkConfig: Sendable, Equatable {
     public var links: [Link] = []
     /// Linux's TCP_RTO_MIN (200 ms, include/net/tcp.h): the shortest wait before a lost segment is resent.
     public var retransmitTimeout: Int64 = 200_000_000
+    /// Protocol of every call unless its callee or the call says otherwise (nil: none modelled,
+    /// every call is one message each way with no connection limits).
+    public var protocolConfig: ProtocolConfig? = nil
 
     public init() {}
 

@@ -115,6 +115,7 @@ extension Cluster {
                 }
                 add(name, "littles_law_gap", "ratio", gap)
                 add(name, "retries", "count", Double(a.retries))
+                add(name, "connections_opened", "count", Double(a.connections))
             case .endpoint, .workload:
                 latencies(name, a)
             case .call:

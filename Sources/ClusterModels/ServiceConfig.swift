@@ -69,6 +69,8 @@ public struct ServiceConfig: Sendable, Equatable {
     /// Zones the replicas are spread over, round robin (nil: every zone of the network).
     public var zones: [String]? = nil
     public var rateLimit: RateLimit? = nil
+    /// Protocol of calls into this service (nil: the network's).
+    public var protocolConfig: ProtocolConfig? = nil
 
     public init(name: String, replicas: Int = 1, cores: Int = 1,
                 concurrency: Int = ServiceConfig.defaultConcurrency, io: IOMode = .blocking,

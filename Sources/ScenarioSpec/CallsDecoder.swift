@@ -112,6 +112,9 @@ extension DecodeContext {
         if let h = f["hedge"] {
             if let v = hedge(h) { c.hedge = v } else { ok = false }
         }
+        if let p = f["protocol"] {
+            if let v = protocolConfig(p) { c.protocolConfig = v } else { ok = false }
+        }
         if let b = f["bulkhead"] {
             if let bf = fields(b, "bulkhead", schema: Schema.bulkhead) {
                 if let m = bf["max_concurrent"] {

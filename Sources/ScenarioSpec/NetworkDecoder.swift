@@ -40,12 +40,7 @@ extension DecodeContext {
         }
         if let p = f["protocol"] {
             record("network.protocol", key: f.keyNode("protocol"), value: p)
-            if let name = choice(p, "protocol", Schema.protocols) {
-                // Known, but connection pools, handshakes and multiplexing are not modelled yet.
-                error("protocol \(quoted(name)) is not modelled yet in this version of clustersim", at: p,
-                      hint: "leave \"protocol\" out: every call is then one message each way, with no connection limits")
-            }
-            ok = false
+            if let v = protocolConfig(p) { net.protocolConfig = v } else { ok = false }
         }
         if let l = f["links"] {
             record("network.links", key: f.keyNode("links"), value: l)
@@ -109,6 +104,43 @@ extension DecodeContext {
         if let x = f["loss"] { if let v = loss(x) { link.loss = v } else { ok = false } }
         if let x = f["one_way"] { if let v = bool(x, "one_way") { link.oneWay = v } else { ok = false } }
         return ok ? link : nil
+    }
+
+    /// `protocol: http2` or `protocol: {name: http1, connections: 10, tls: true, …}`.
+    func protocolConfig(_ node: YNode) -> ProtocolConfig? {
+        if node.pairs == nil {
+            guard let name = choice(node, "protocol", Schema.protocols), let kind = ProtocolConfig.Kind(rawValue: name) else { return nil }
+            return ProtocolConfig(kind)
+        }
+        guard let f = fields(node, "protocol", schema: Schema.protocolSettings) else { return nil }
+        guard let n = f["name"] else {
+            missing("name", in: f, "protocol", hint: "write e.g. \"protocol: {name: http1, connections: 10}\"")
+            return nil
+        }
+        guard let name = choice(n, "protocol", Schema.protocols), let kind = ProtocolConfig.Kind(rawValue: name) else { return nil }
+        var p = ProtocolConfig(kind)
+        var ok = true
+        if let c = f["connections"] {
+            if let v = int(c, "connections", in: 1...100_000) { p.connections = v } else { ok = false }
+        }
+        if let m = f["max_streams"] {
+            if kind == .http1 {
+                error("\"max_streams\" applies to http2 and grpc", at: m,
+                      hint: "HTTP/1.1 carries one request per connection at a time; set \"connections\" instead")
+                ok = false
+            } else if let v = int(m, "max_streams", in: 1...1_000_000) { p.maxStreams = v } else { ok = false }
+        }
+        if let t = f["tls"] {
+            if let v = bool(t, "tls") { p.tls = v } else { ok = false }
+        }
+        if let k = f["keep_alive"] {
+            if let v = duration(k, "keep_alive") { p.keepAlive = v } else { ok = false }
+        }
+        if let e = f["encoding"] {
+            if let s = choice(e, "encoding", ProtocolConfig.Encoding.allCases.map(\.rawValue)),
+               let v = ProtocolConfig.Encoding(rawValue: s) { p.encoding = v } else { ok = false }
+        }
+        return ok ? p : nil
     }
 
     /// A service's `zones`, checked against the network's.

@@ -20,14 +20,14 @@ enum Schema {
 
     static let network = KeySchema(
         supported: ["zones", "within_zone", "across_zones", "links", "retransmit_timeout", "protocol"])
-    static let protocols = ["http1", "http2", "grpc"]
+    static let protocols = ProtocolConfig.Kind.allCases.map(\.rawValue)
+    static let protocolSettings = KeySchema(supported: ["name", "connections", "max_streams", "tls", "keep_alive", "encoding"])
     static let networkPath = KeySchema(supported: ["latency", "bandwidth", "loss"])
     static let link = KeySchema(supported: ["between", "latency", "bandwidth", "loss", "one_way"])
 
     static let service = KeySchema(
-        supported: ["replicas", "zones", "instance", "balancer", "endpoints", "rate_limit"],
+        supported: ["replicas", "zones", "instance", "balancer", "endpoints", "rate_limit", "protocol"],
         unsupported: [
-            ("protocol", "protocols (connection pools, handshakes, multiplexing) are not modelled yet"),
             ("autoscaler", "replica counts are fixed in this version: set \"replicas\""),
             ("consensus", "consensus-backed services (raft, multi_paxos, lease_lock) are not modelled yet"),
             ("storage", "storage (fsync) is not modelled yet; put its time in the endpoint's \"work\""),
@@ -64,8 +64,7 @@ enum Schema {
         ])
 
     static let call = KeySchema(
-        supported: ["call", "probability", "optional", "timeout", "retries", "circuit_breaker", "hedge", "bulkhead"],
-        unsupported: [("protocol", "protocols (connection pools, handshakes, multiplexing) are not modelled yet")])
+        supported: ["call", "probability", "optional", "timeout", "retries", "circuit_breaker", "hedge", "bulkhead", "protocol"])
     static let parallelStep = KeySchema(supported: ["parallel", "wait_for"])
     static let workStep = KeySchema(supported: ["work"])
     static let retries = KeySchema(supported: ["max", "backoff", "base", "cap", "jitter", "budget"])

@@ -85,6 +85,10 @@ extension DecodeContext {
             record("\(path).rate_limit", key: f.keyNode("rate_limit"), value: n)
             config.rateLimit = rateLimit(n)
         }
+        if let n = f["protocol"] {
+            record("\(path).protocol", key: f.keyNode("protocol"), value: n)
+            config.protocolConfig = protocolConfig(n)
+        }
         if let n = f["instance"] {
             record("\(path).instance", key: f.keyNode("instance"), value: n)
             instance(n, path: "\(path).instance", into: &config)

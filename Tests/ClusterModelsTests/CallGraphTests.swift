@@ -295,3 +295,111 @@ import Testing
         #expect(v.value("endpoint:web.home", "requests") == 4)
     }
 }
+
+/// Protocols: connection pools, multiplexing, handshakes, keep-alive, serialization.
+@Suite struct ProtocolTests {
+    static let ms: Int64 = 1_000_000
+
+    /// web (2 workers) calls db.get (1 s, many workers) over `proto`.
+    func model(_ proto: ProtocolConfig, latency: Double = 0, timeout: Int64? = nil, sizes: (Int, Int) = (0, 0)) -> Model {
+        var c = CallSpec(service: "db", endpoint: "get")
+        c.timeout = timeout
+        let web = ServiceConfig(name: "web", cores: 2, concurrency: 2, queueCapacity: Int.max,
+                                endpoints: [EndpointConfig(name: "home", work: .constant(0), steps: [.call(c)])])
+        var db = ServiceConfig(name: "db", cores: 100, concurrency: 100, queueCapacity: Int.max,
+                               endpoints: [EndpointConfig(name: "get", work: .constant(1), requestSize: sizes.0, responseSize: sizes.1)])
+        db.protocolConfig = proto
+        var m = Model(services: [web, db])
+        m.network.withinZone = .init(latency: .constant(latency))
+        return m
+    }
+
+    func metrics(_ r: (driver: Driver, engine: Engine, stop: StopReason)) -> [MetricValue] {
+        r.driver.cluster.results(end: r.engine.now, warmup: .fixed(0), percentiles: [50]).metrics
+    }
+
+    @Test func http1PoolOfOneSerializes() {
+        var p = ProtocolConfig(.http1)
+        p.connections = 1
+        #expect(model(p).run([Arrival(time: 0), Arrival(time: 0)]).driver.finishTimes == [1 * second, 2 * second])
+        p.connections = 2
+        #expect(model(p).run([Arrival(time: 0), Arrival(time: 0)]).driver.finishTimes == [1 * second, 1 * second])
+    }
+
+    @Test func http2MultiplexesUpToMaxStreams() {
+        var p = ProtocolConfig(.http2)
+        #expect(p.connections == 1 && p.maxStreams == 100)
+        let r = model(p).run([Arrival(time: 0), Arrival(time: 0)])
+        #expect(r.driver.finishTimes == [1 * second, 1 * second])
+        #expect(metrics(r).value("service:web", "connections_opened") == 1)
+        p.maxStreams = 1
+        #expect(model(p).run([Arrival(time: 0), Arrival(time: 0)]).driver.finishTimes == [1 * second, 2 * second])
+    }
+
+    @Test func handshakesAndKeepAlive() {
+        // 10 ms each way. A new TLS connection: 2 round trips (40 ms), then 10 ms there, 1 s of
+        // work, 10 ms back. At 5 s the connection is reused; at 200 s (keep-alive 90 s) it is new again.
+        var p = ProtocolConfig(.http2)
+        p.tls = true
+        let r = model(p, latency: 0.010).run([Arrival(time: 0), Arrival(time: 5 * second), Arrival(time: 200 * second)])
+        #expect(r.driver.finishTimes == [1_060 * Self.ms, 6_020 * Self.ms, 201_060 * Self.ms])
+        #expect(metrics(r).value("service:web", "connections_opened") == 2)
+        p.tls = false
+        #expect(model(p, latency: 0.010).run([Arrival(time: 0)]).driver.finishTimes == [1_040 * Self.ms])
+    }
+
+    @Test func aTimedOutHTTP1RequestClosesItsConnection() {
+        // HTTP/1.1 cancels by closing: the second call needs a new connection. HTTP/2 resets the
+        // stream and keeps the connection.
+        var p1 = ProtocolConfig(.http1)
+        p1.connections = 1
+        let r1 = model(p1, timeout: 500 * Self.ms).run([Arrival(time: 0), Arrival(time: 600 * Self.ms)])
+        #expect(r1.driver.finishTimes == [500 * Self.ms, 1_100 * Self.ms])
+        #expect(metrics(r1).value("service:web", "connections_opened") == 2)
+        let r2 = model(ProtocolConfig(.http2), timeout: 500 * Self.ms).run([Arrival(time: 0), Arrival(time: 600 * Self.ms)])
+        #expect(metrics(r2).value("service:web", "connections_opened") == 1)
+    }
+
+    @Test func aRequestWaitingForAConnectionCanTimeOut() {
+        // Pool of 1: the second request waits behind the first's 1 s call and gives up at 0.5 s;
+        // it was never sent, so db serves one request.
+        var p = ProtocolConfig(.http1)
+        p.connections = 1
+        let r = model(p, timeout: 500 * Self.ms).run([Arrival(time: 0), Arrival(time: 0)])
+        #expect(r.driver.finishTimes == [500 * Self.ms, 500 * Self.ms])
+        #expect(metrics(r).value("endpoint:db.get", "requests") == 1)
+    }
+
+    @Test func serializationCPUAtTheCallee() {
+        // JSON, 1 KiB request + 1 KiB response: 2 × 8 µs of CPU on top of db's 1 s.
+        let r = model(ProtocolConfig(.http2), sizes: (1024, 1024)).run([Arrival(time: 0)])
+        #expect(r.driver.finishTimes == [1 * second + 16_000])
+        var g = ProtocolConfig(.grpc)
+        g.encoding = .protobuf
+        #expect(model(g, sizes: (1024, 1024)).run([Arrival(time: 0)]).driver.finishTimes == [1 * second + 3_000])
+    }
+
+    @Test func headerBytesCrossTheBandwidth() {
+        // HTTP/1.1 headers: 700 B out, 250 B back; at 8 Mbps (1 byte per µs): 950 µs more.
+        var m = model(ProtocolConfig(.http1))
+        m.network.withinZone.bandwidth = 8e6
+        #expect(m.run([Arrival(time: 0)]).driver.finishTimes == [1 * second + 950_000])
+    }
+}
+
+@Suite struct UtilizationWithCallsTests {
+    @Test func aBlockingWorkerWaitingOnItsCallIsNotABusyCore() {
+        // web: 1 core, 1 worker (dedicated), blocking; 1 s of work then a 2 s call: busy 1 s of 3.
+        for io in [IOMode.blocking, .async] {
+            let web = ServiceConfig(name: "web", cores: 1, concurrency: 1, io: io, queueCapacity: Int.max,
+                                    endpoints: [EndpointConfig(name: "home", work: .constant(1),
+                                                               steps: [.call(CallSpec(service: "db", endpoint: "get"))])])
+            let db = ServiceConfig(name: "db", endpoints: [EndpointConfig(name: "get", work: .constant(2))])
+            let r = Model(services: [web, db]).run([Arrival(time: 0)])
+            #expect(r.driver.finishTimes == [3 * second])
+            let m = r.driver.cluster.results(end: r.engine.now, warmup: .fixed(0), percentiles: [50]).metrics
+            #expect(close(m.value("service:web", "utilization"), 1.0 / 3), "\(io)")
+            #expect(close(m.value("service:web", "in_flight_mean"), 1), "\(io)")
+        }
+    }
+}

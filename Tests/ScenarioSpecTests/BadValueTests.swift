@@ -45,6 +45,24 @@ import Testing
     }()
 
     static let cases: [Case] = [
+        .init("services.X.protocol", service: "protocol: http11",
+              "test.yaml:5:15: error: unknown protocol \"http11\""),
+        .init("services.X.endpoints.Y.calls[].protocol", endpoint: "work: 1ms\ncalls: [{call: db.get, protocol: {connections: 2}}]",
+              "test.yaml:9:42: error: protocol is missing \"name\""),
+        .init("protocol.name", extra: "network: {protocol: {name: spdy}}",
+              "test.yaml:16:28: error: unknown protocol \"spdy\""),
+        .init("protocol.connections", extra: "network: {protocol: {name: http1, connections: 0}}",
+              "test.yaml:16:48: error: \"connections\" must be between 1 and 100000, found 0"),
+        .init("protocol.max_streams", extra: "network: {protocol: {name: http1, max_streams: 10}}",
+              "test.yaml:16:48: error: \"max_streams\" applies to http2 and grpc"),
+        .init("protocol.max_streams", extra: "network: {protocol: {name: http2, max_streams: 0}}",
+              "test.yaml:16:48: error: \"max_streams\" must be between 1 and 1000000, found 0"),
+        .init("protocol.tls", extra: "network: {protocol: {name: grpc, tls: 1.3}}",
+              "test.yaml:16:39: error: \"tls\" must be true or false, found \"1.3\""),
+        .init("protocol.keep_alive", extra: "network: {protocol: {name: http2, keep_alive: 90}}",
+              "test.yaml:16:47: error: duration \"90\" has no unit"),
+        .init("protocol.encoding", extra: "network: {protocol: {name: grpc, encoding: avro}}",
+              "test.yaml:16:44: error: unknown encoding \"avro\""),
         .init("network.protocol", extra: "network: {protocol: http3}",
               #"test.yaml:16:21: error: unknown protocol "http3""#),
         .init("network", extra: "network: fast",
@@ -418,6 +436,7 @@ import Testing
         add("network.", Schema.network)
         add("network.path.", Schema.networkPath)
         add("network.links[].", Schema.link)
+        add("protocol.", Schema.protocolSettings)
         add("services.X.rate_limit.", Schema.rateLimit)
         add("services.X.endpoints.Y.calls[].", Schema.call)
         add("services.X.endpoints.Y.calls[].", Schema.parallelStep)

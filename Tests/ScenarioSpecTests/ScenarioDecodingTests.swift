@@ -227,13 +227,13 @@ import Workloads
     @Test func hintsAndSourceLines() throws {
         let d = Support.diagnostics(Support.yaml(service: "replica: 2"))
         let first = try #require(d.first)
-        #expect(first.hint == #"did you mean "replicas"? valid keys: replicas, zones, instance, balancer, endpoints, rate_limit"#)
+        #expect(first.hint == #"did you mean "replicas"? valid keys: replicas, zones, instance, balancer, endpoints, rate_limit, protocol"#)
         #expect(first.sourceLine == "    replica: 2")
         #expect(first.description == """
         test.yaml:5:5: error: unknown key "replica"
             replica: 2
             ^
-        hint: did you mean "replicas"? valid keys: replicas, zones, instance, balancer, endpoints, rate_limit
+        hint: did you mean "replicas"? valid keys: replicas, zones, instance, balancer, endpoints, rate_limit, protocol
         """)
         let policy = Support.diagnostics(Support.yaml(service: "balancer: {policy: round_robbin}"))
         #expect(policy.first?.message == #"unknown balancer policy "round_robbin""#)
@@ -246,9 +246,6 @@ import Workloads
 
     @Test func unsupportedKeysAreErrorsNotIgnored() {
         let cases: [(String, String)] = [
-            (Support.yaml(extra: "network: {protocol: http2}"), #"protocol "http2" is not modelled yet in this version of clustersim"#),
-            (Support.yaml(endpoint: "work: 1ms\ncalls: [{call: db.get, protocol: grpc}]"),
-             #""protocol" is not supported yet in this version of clustersim"#),
             (Support.yaml(extra: "cluster: {nodes: 3}"), #""cluster" is not supported yet in this version of clustersim"#),
             (Support.yaml(extra: "faults: []"), #""faults" is not supported yet in this version of clustersim"#),
             (Support.yaml(extra: "slo: []"), #""slo" is not supported yet in this version of clustersim"#),
