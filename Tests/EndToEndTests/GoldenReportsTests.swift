@@ -17,6 +17,24 @@ struct GoldenReportsTests {
         #expect(events == Reports.eventsJSONL(result))
     }
 
+    /// Call graph, zone network and every resilience policy; traces.json too (about 4 s).
+    @Test func checkoutMatchesCommittedReports() throws {
+        let s = try loadScenario("checkout.yaml")
+        let result = Runner.run(s, jobs: 2)
+        expectMatchesCommittedReports(result)
+        #expect(!result.limitHit)
+        let traces = try String(contentsOfFile: Repo.path("Reports/checkout/traces.json"), encoding: .utf8)
+        #expect(traces == Reports.tracesJSON(result))
+    }
+
+    /// DeathStarBench's social network: 22 services, parallel fan-out (about 4 s).
+    @Test func socialNetworkMatchesCommittedReports() throws {
+        let s = try loadScenario("social-network.yaml")
+        let result = Runner.run(s, jobs: 2)
+        expectMatchesCommittedReports(result)
+        #expect(!result.limitHit)
+    }
+
     @Test func everyScenarioHasCommittedReports() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: Repo.path("Scenarios")).filter { $0.hasSuffix(".yaml") }
         #expect(!files.isEmpty)
