@@ -44,6 +44,9 @@ public struct RetryPolicy: Sendable, Equatable {
     /// Retry budget: retries in the last `budgetWindow` may be at most this fraction of the calls
     /// made in it (Finagle's RetryBudget; Envoy's `retry_budget.budget_percent`). nil: no budget.
     public var budget: Double? = nil
+    /// Retries per second the budget allows whatever the traffic, so a quiet caller can still retry:
+    /// Finagle's RetryBudget `minRetriesPerSec`, 10 by default.
+    public var budgetMinRate: Double = 10
 
     public init(max: Int) { self.max = max }
     /// The wait (ns) before retry number `n` (1-based), given the previous wait (for decorrelated
@@ -78,10 +81,12 @@ public struct RetryPolicy: Sendable, Equatable {
     public static let budgetWindow: Int64 = 10_000_000_000
 }
 
-/// A circuit breaker (closed → open → half-open), as resilience4j's count-over-time breaker: it opens
+/// A circuit breaker (closed → open → half-open), as resilience4j's time-based breaker: it opens
 /// when, over the last `window`, at least `minRequests` calls were made and the failure rate reached
 /// `failureRate`; it stays open `openFor`, then lets `halfOpenRequests` trial calls through, closing if
-/// they all succeed and opening again at the first failure.
+/// they all succeed and opening again at the first failure. The defaults of the scenario format
+/// (`min_requests` 20, one trial call) are Hystrix's (`circuitBreaker.requestVolumeThreshold` = 20,
+/// a single test request when the sleep window ends).
 public struct BreakerConfig: Sendable, Equatable {
     public var failureRate: Double
     public var window: Int64

@@ -47,7 +47,8 @@ public struct Request: Sendable {
     var gen: UInt32 = 0
     /// Step of the endpoint's program being run.
     var pc: Int32 = 0
-    /// Calls of the current step not yet resolved; successes still needed; failures still absorbable.
+    /// Calls of the current step not yet resolved; successes still needed; −1 in `spare` once the
+    /// step has failed.
     var outstanding: Int32 = 0
     var needed: Int32 = 0
     var spare: Int32 = 0
@@ -244,6 +245,8 @@ public struct Cluster {
     var poolIndex: [Int: Int32] = [:]
     var conns: [Connection] = []
     var freeConn: Int32 = -1
+    /// Scratch: the call sites a step makes.
+    var made: [Int] = []
     // Statistics.
     public var gauges: [ServiceGauges]
     public var store: BatchStore
@@ -361,7 +364,7 @@ public struct Cluster {
         }
         self.protocols = protocols
         self.sites = sites
-        budgets = sites.map { s in s.retry?.budget.map { RetryBudget(fraction: $0) } }
+        budgets = sites.map { s in s.retry.flatMap { p in p.budget.map { RetryBudget(fraction: $0, minRate: p.budgetMinRate) } } }
         self.opStart = opStart; self.ops = ops
         self.stepWork = stepWork; stepRNG = stepStreams.map(\.rng)
         self.groupStart = groupStart; self.groupSites = groupSites; self.groupWaitFor = groupWaitFor
@@ -462,13 +465,17 @@ public struct Cluster {
             admit(&engine)
             instances[i].busyWorkers += 1
             gauges[s].workers.add(1, at: now)
-            requests[Int(r)].flags |= RequestFlag.holdsWorker | RequestFlag.admitted
             let e = Int(requests[Int(r)].endpoint)
+            // A simple endpoint (work, then reply) is always admitted and holding its worker when it
+            // ends: its flags are not kept (see `finish(_:_:service:engine:simple:)`).
             if endpointSimple[e] { start(r, work: drawWork(e) &+ requests[Int(r)].serial, instance: i, service: s, engine: &engine) }
-            else { run(r, engine: &engine) }
+            else {
+                requests[Int(r)].flags |= RequestFlag.holdsWorker | RequestFlag.admitted
+                run(r, engine: &engine)
+            }
         } else if instances[i].queue.count < svcQueueCapacity[s] {
             admit(&engine)
-            requests[Int(r)].flags |= RequestFlag.admitted
+            if !endpointSimple[Int(requests[Int(r)].endpoint)] { requests[Int(r)].flags |= RequestFlag.admitted }
             instances[i].queue.pushBack(r)
             gauges[s].queueLength.add(1, at: now)
         } else {
@@ -571,7 +578,7 @@ public struct Cluster {
         let e = Int(requests[Int(r)].endpoint)
         if endpointSimple[e] {
             let i = Int(requests[Int(r)].instance)
-            finish(r, .ok, service: Int(instanceService[i]), engine: &engine)
+            finish(r, .ok, service: Int(instanceService[i]), engine: &engine, simple: true)
         } else {
             requests[Int(r)].pc += 1
             run(r, engine: &engine)
@@ -582,24 +589,24 @@ public struct Cluster {
     /// `r` goes on to its next step (false: it waits, or it has ended).
     mutating func issue(_ r: UInt32, group g: Int, engine: inout Engine) -> Bool {
         let lo = groupStart[g], hi = groupStart[g + 1]
-        let n = hi - lo
-        let waitFor = groupWaitFor[g]
-        requests[Int(r)].firstCall = -1
-        requests[Int(r)].outstanding = 0
-        requests[Int(r)].needed = Int32(waitFor)
-        requests[Int(r)].spare = Int32(n - waitFor)
-        requests[Int(r)].flags |= RequestFlag.issuing
+        // Which calls are made (`probability`), decided before any goes out; a call not made is
+        // left out of the step: `wait_for` counts the calls made (at most all of them).
+        made.removeAll(keepingCapacity: true)
         for k in lo..<hi {
             let site = groupSites[k]
             let p = sites[site].probability
-            if p < 1 && !(gsl_rng_uniform(sites[site].rng) < p) {
-                requests[Int(r)].needed -= 1      // not made: as good as a success
-                continue
-            }
+            if p >= 1 || gsl_rng_uniform(sites[site].rng) < p { made.append(site) }
+        }
+        requests[Int(r)].firstCall = -1
+        requests[Int(r)].outstanding = Int32(made.count)
+        requests[Int(r)].needed = Int32(min(groupWaitFor[g], made.count))
+        requests[Int(r)].spare = 0
+        requests[Int(r)].flags |= RequestFlag.issuing
+        for k in made.indices {
+            let site = made[k]
             let c = allocCall(span: r, site: site, now: engine.now)
             calls[Int(c)].next = requests[Int(r)].firstCall
             requests[Int(r)].firstCall = Int32(c)
-            requests[Int(r)].outstanding += 1
             beginCall(c, engine: &engine)
         }
         requests[Int(r)].flags &= ~RequestFlag.issuing
@@ -813,14 +820,18 @@ public struct Cluster {
         calls[Int(c)].active = false
         let r = calls[Int(c)].span
         requests[Int(r)].outstanding -= 1
-        if o == .ok || sites[site].optional {
+        let left = requests[Int(r)].outstanding
+        if o == .ok {
             requests[Int(r)].needed -= 1
-        } else {
-            requests[Int(r)].spare -= 1
-            if requests[Int(r)].spare < 0 {
-                // A gateway answers a downstream timeout with a timeout (504), anything else with an error.
-                requests[Int(r)].outcome = o == .timeout ? .timeout : .error
-            }
+        } else if sites[site].optional {
+            // A failed optional call neither counts nor fails the step: the step needs no more
+            // successes than the calls still out can give.
+            requests[Int(r)].needed = min(requests[Int(r)].needed, left)
+        } else if left < requests[Int(r)].needed && requests[Int(r)].spare == 0 {
+            // Too few calls left to reach `wait_for`: the step fails. A gateway answers a
+            // downstream timeout with a timeout (504), anything else with an error.
+            requests[Int(r)].spare = -1
+            requests[Int(r)].outcome = o == .timeout ? .timeout : .error
         }
         if requests[Int(r)].flags & RequestFlag.issuing != 0 { return }
         let req = requests[Int(r)]
@@ -926,10 +937,12 @@ public struct Cluster {
         if let q = next {
             // The worker passes straight to the next queued request: workers stay as they are.
             gauges[s].queueLength.add(-1, at: now)
-            requests[Int(q)].flags |= RequestFlag.holdsWorker
             let e = Int(requests[Int(q)].endpoint)
             if endpointSimple[e] { start(q, work: drawWork(e) &+ requests[Int(q)].serial, instance: i, service: s, engine: &engine) }
-            else { run(q, engine: &engine) }
+            else {
+                requests[Int(q)].flags |= RequestFlag.holdsWorker
+                run(q, engine: &engine)
+            }
         } else {
             instances[i].busyWorkers -= 1
             gauges[s].workers.add(-1, at: now)
@@ -938,11 +951,14 @@ public struct Cluster {
 
     /// Request `r` at service `s` is over with outcome `o`: recorded, its worker freed, and its
     /// response sent (a span) or its workload told (a root).
-    mutating func finish(_ r: UInt32, _ outcome: Outcome, service s: Int, engine: inout Engine) {
+    ///
+    /// `simple`: `r` served a simple endpoint to its end, so it was admitted and holds its worker
+    /// (those requests keep no flags).
+    mutating func finish(_ r: UInt32, _ outcome: Outcome, service s: Int, engine: inout Engine, simple: Bool = false) {
         let now = engine.now
         let req = requests[Int(r)]
         let latency = now &- req.arrival
-        let admitted = req.flags & RequestFlag.admitted != 0
+        let admitted = simple || req.flags & RequestFlag.admitted != 0
         if admitted { inFlightTotal -= 1 }
         let root = req.parent < 0
         if root && store.currentIsFull { store.openBatch(at: now, integrals: integrals(at: now)) }
@@ -967,10 +983,11 @@ public struct Cluster {
         }
         let i = Int(req.instance)
         if req.flags & RequestFlag.detached != 0 { gauges[s].detached.add(-1, at: now) }
-        requests[Int(r)].flags &= ~(RequestFlag.detached | RequestFlag.admitted)
-        requests[Int(r)].outcome = outcome
-        if req.flags & RequestFlag.holdsWorker != 0 {
-            requests[Int(r)].flags &= ~RequestFlag.holdsWorker
+        if !root {
+            requests[Int(r)].flags &= ~(RequestFlag.detached | RequestFlag.admitted | RequestFlag.holdsWorker)
+            requests[Int(r)].outcome = outcome
+        }
+        if simple || req.flags & RequestFlag.holdsWorker != 0 {
             releaseWorker(instance: i, service: s, engine: &engine)
         }
         if root {

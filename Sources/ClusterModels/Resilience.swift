@@ -120,16 +120,21 @@ public struct CircuitBreaker: Sendable {
 }
 
 /// A retry budget (Finagle's RetryBudget): over the last 10 s, retries may be at most `fraction` of
-/// the calls made, kept per call site over all the caller's instances.
+/// the calls made plus `minRate` a second, kept per call site over all the caller's instances.
 public struct RetryBudget: Sendable {
     let fraction: Double
+    /// Retries the floor allows over the window.
+    let reserve: Double
     /// calls (a) and retries (b).
     var window = SlidingCounts(window: RetryPolicy.budgetWindow)
-    public init(fraction: Double) { self.fraction = fraction }
+    public init(fraction: Double, minRate: Double = 10) {
+        self.fraction = fraction
+        reserve = minRate * Double(RetryPolicy.budgetWindow) / 1e9
+    }
     mutating func recordCall(at now: Int64) { window.add(a: 1, b: 0, at: now) }
     mutating func recordRetry(at now: Int64) { window.add(a: 0, b: 1, at: now) }
     func allowRetry(at now: Int64) -> Bool {
         let t = window.totals(at: now)
-        return Double(t.b + 1) <= fraction * Double(t.a)
+        return Double(t.b + 1) <= fraction * Double(t.a) + reserve
     }
 }

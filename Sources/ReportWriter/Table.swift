@@ -54,6 +54,9 @@ public enum SummaryTable {
         for r in result.replications where r.timeseriesTruncated {
             out += "warning: replication \(r.index + 1): the time series stopped after \(TimeSeriesRecorder.maxSamples) samples (raise output.timeseries)\n"
         }
+        for r in result.replications where r.tracesTruncated {
+            out += "warning: replication \(r.index + 1): tracing stopped after \(Tracer.maxSpans) spans (lower output.traces)\n"
+        }
         for r in result.replications {
             if let l = r.limitMessage { out += "LIMIT: replication \(r.index + 1) stopped: \(l)\n" }
         }

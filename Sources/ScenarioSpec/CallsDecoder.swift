@@ -160,6 +160,12 @@ extension DecodeContext {
             if let s = choice(j, "jitter", RetryPolicy.Jitter.allCases.map(\.rawValue)),
                let v = RetryPolicy.Jitter(rawValue: s) { p.jitter = v } else { ok = false }
         }
+        if let m = f["min_retry_rate"] {
+            if f["budget"] == nil {
+                error("\"min_retry_rate\" needs a \"budget\"", at: m, hint: "it is the budget's floor: retries a second allowed whatever the traffic")
+                ok = false
+            } else if let v = rate(m, "min_retry_rate", allowZero: true) { p.budgetMinRate = v } else { ok = false }
+        }
         if let b = f["budget"] {
             if let text = b.scalarText, case .success(let v) = Units.fraction(text) {
                 p.budget = v

@@ -67,7 +67,7 @@ enum Schema {
         supported: ["call", "probability", "optional", "timeout", "retries", "circuit_breaker", "hedge", "bulkhead", "protocol"])
     static let parallelStep = KeySchema(supported: ["parallel", "wait_for"])
     static let workStep = KeySchema(supported: ["work"])
-    static let retries = KeySchema(supported: ["max", "backoff", "base", "cap", "jitter", "budget"])
+    static let retries = KeySchema(supported: ["max", "backoff", "base", "cap", "jitter", "budget", "min_retry_rate"])
     static let breaker = KeySchema(supported: ["failure_rate", "window", "min_requests", "open_for", "half_open_requests"])
     static let hedge = KeySchema(supported: ["after", "max"])
     static let bulkhead = KeySchema(supported: ["max_concurrent"])

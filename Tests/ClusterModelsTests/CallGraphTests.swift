@@ -56,6 +56,43 @@ import Testing
         #expect(first.run([Arrival(time: 0)]).driver.finishTimes == [1 * second])
     }
 
+    @Test func waitForCountsTheCallsMade() {
+        // parallel [db.get (1 s), db.slow (3 s, never made)] with wait_for 1: the step waits for get.
+        let slow = EndpointConfig(name: "slow", work: .constant(3))
+        var skipped = CallSpec(service: "db", endpoint: "slow")
+        skipped.probability = 0
+        let m = model(webWork: 0, steps: [.parallel([CallSpec(service: "db", endpoint: "get"), skipped], waitFor: 1)],
+                      dbWork: 1, extraDB: [slow])
+        #expect(m.run([Arrival(time: 0)]).driver.finishTimes == [1 * second])
+        // Nothing made at all: the step is over at once.
+        var none = CallSpec(service: "db", endpoint: "get")
+        none.probability = 0
+        #expect(model(webWork: 0, steps: [.parallel([none, skipped], waitFor: 1)], dbWork: 1, extraDB: [slow])
+            .run([Arrival(time: 0)]).driver.finishTimes == [0])
+    }
+
+    @Test func aFailedOptionalBranchNeitherCountsNorFails() {
+        // parallel [db.slow (3 s), db.get optional, timed out at 0.5 s], wait for all: done at 3 s;
+        // with wait_for 1 the timed-out optional call does not end the step either: still 3 s.
+        let slow = EndpointConfig(name: "slow", work: .constant(3))
+        var opt = CallSpec(service: "db", endpoint: "get")
+        opt.optional = true
+        opt.timeout = 500 * Self.ms
+        for k in [nil, 1] as [Int?] {
+            let m = model(webWork: 0, steps: [.parallel([CallSpec(service: "db", endpoint: "slow"), opt], waitFor: k)],
+                          dbWork: 1, extraDB: [slow])
+            let r = m.run([Arrival(time: 0)])
+            #expect(r.driver.finishTimes == [3 * second])
+            #expect(results(r).value("all", "error_rate") == 0)
+        }
+        // Two required calls, wait_for 1: one failing is absorbed, the other's success ends it.
+        var failing = CallSpec(service: "db", endpoint: "slow")
+        failing.timeout = 500 * Self.ms
+        let m = model(webWork: 0, steps: [.parallel([failing, CallSpec(service: "db", endpoint: "get")], waitFor: 1)],
+                      dbWork: 1, extraDB: [slow])
+        #expect(m.run([Arrival(time: 0)]).driver.finishTimes == [1 * second])
+    }
+
     @Test func probabilityZeroSkipsTheCall() {
         var c = CallSpec(service: "db", endpoint: "get")
         c.probability = 0

@@ -45,6 +45,10 @@ import Testing
     }()
 
     static let cases: [Case] = [
+        .init("retries.min_retry_rate", endpoint: "work: 1ms\ncalls: [{call: db.get, retries: {max: 1, budget: 10%, min_retry_rate: -1/s}}]",
+              "test.yaml:9:79: error: \"min_retry_rate\" must be zero or positive, found \"-1/s\""),
+        .init("retries.min_retry_rate", endpoint: "work: 1ms\ncalls: [{call: db.get, retries: {max: 1, min_retry_rate: 5/s}}]",
+              "test.yaml:9:66: error: \"min_retry_rate\" needs a \"budget\""),
         .init("services.X.protocol", service: "protocol: http11",
               "test.yaml:5:15: error: unknown protocol \"http11\""),
         .init("services.X.endpoints.Y.calls[].protocol", endpoint: "work: 1ms\ncalls: [{call: db.get, protocol: {connections: 2}}]",
