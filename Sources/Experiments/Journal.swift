@@ -187,9 +187,7 @@ public enum Journal {
     static func parse(_ text: String, path: String) throws(JournalError) -> Contents {
         // Only whole lines count: a write cut short leaves a line without its newline.
         var lines: [Substring] = text.split(separator: "\n", omittingEmptySubsequences: false)
-        let endsWithNewline = text.hasSuffix("\n")
         lines.removeLast()   // "" after the last newline, or the torn last line
-        _ = endsWithNewline
         var i = 0
         func bad(_ what: String) -> JournalError {
             JournalError("\(path) is not a clustersim unit journal (\(what))",
