@@ -36,9 +36,10 @@ public enum CompareReport {
                          "\(signed(r.difference.mean)) \(iv(r.difference))", iv(r.unpaired), percent(r.relative), verdict(r)])
         }
         let regressions = c.rows.filter(\.regression)
+        let threshold = ReportFormat.number(c.threshold * 100) + "%"
         let summary = regressions.isEmpty
-            ? "No regression beyond \(percent(c.threshold).dropFirst()) (\(c.replications) paired replications, \(conf) intervals)."
-            : "\(regressions.count) regression\(regressions.count == 1 ? "" : "s") beyond \(percent(c.threshold).dropFirst()): "
+            ? "No regression beyond \(threshold) (\(c.replications) paired replications, \(conf) intervals)."
+            : "\(regressions.count) regression\(regressions.count == 1 ? "" : "s") beyond \(threshold): "
                 + regressions.map { "\($0.metric) of \($0.scope) \(percent($0.relative))" }.joined(separator: "; ") + "."
         switch style {
         case .table:
@@ -47,19 +48,31 @@ public enum CompareReport {
             out += SummaryTable.layout([head] + rows)
             return out + summary + "\n"
         case .markdown:
+            // What changed significantly first; every metric in a collapsed section below it.
             head = head.map { $0.replacingOccurrences(of: "|", with: "\\|") }
+            func table(_ rows: [[String]]) -> String {
+                var t = "| " + head.joined(separator: " | ") + " |\n"
+                t += "|" + head.enumerated().map { i, _ in i < 2 || i == head.count - 1 ? "---" : "---:" }.joined(separator: "|") + "|\n"
+                for r in rows {
+                    var cells = r.map { $0.replacingOccurrences(of: "|", with: "\\|") }
+                    if cells[7] == "REGRESSION" { cells[7] = "**REGRESSION**" }
+                    t += "| " + cells.joined(separator: " | ") + " |\n"
+                }
+                return t
+            }
             var out = "### clustersim compare\n\n"
             out += "**Baseline:** `\(c.baselineLabel)`  \n**Candidate:** `\(c.candidateLabel)`  \n"
             out += "Differences are candidate − baseline over \(c.replications) paired replications (common random numbers), \(conf) intervals; "
-            out += "a regression is a significant change for the worse beyond \(percent(c.threshold).dropFirst()).\n\n"
-            out += "| " + head.joined(separator: " | ") + " |\n"
-            out += "|" + head.enumerated().map { i, _ in i < 2 || i == head.count - 1 ? "---" : "---:" }.joined(separator: "|") + "|\n"
-            for r in rows {
-                var cells = r.map { $0.replacingOccurrences(of: "|", with: "\\|") }
-                if cells[7] == "REGRESSION" { cells[7] = "**REGRESSION**" }
-                out += "| " + cells.joined(separator: " | ") + " |\n"
+            out += "a regression is a significant change for the worse beyond \(threshold).\n\n"
+            out += (regressions.isEmpty ? summary : "**" + summary + "**") + "\n\n"
+            let changed = rows.filter { !$0[7].isEmpty }
+            if changed.isEmpty {
+                out += "No metric changed significantly.\n\n"
+            } else {
+                out += "Significant changes:\n\n" + table(changed) + "\n"
             }
-            return out + "\n" + (regressions.isEmpty ? summary : "**" + summary + "**") + "\n"
+            out += "<details><summary>All \(rows.count) metrics</summary>\n\n" + table(rows) + "\n</details>\n"
+            return out
         }
     }
 
