@@ -254,3 +254,40 @@ struct PlanAndCompareTests {
         #expect(!onlyMean.regressed)
     }
 }
+
+@Suite struct MergeTests {
+    static func shards(_ n: Int, version: String = "v1") throws -> [(directory: String, contents: Journal.Contents)] {
+        let s = try load(sweepYAML)
+        let info = SweepInfo(scenario: s, version: version)
+        return try (1...n).map { k in
+            let shard = Shard(index: k, count: n)
+            let units = try SweepRunner.run(s, shard: shard, jobs: 1)
+            let text = Journal.header(info, shard: shard) + units.keys.sorted().map { Journal.record(units[$0]!) }.joined()
+            let path = NSTemporaryDirectory() + "journal-\(UUID().uuidString)"
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            return ("shard-\(k)", try Journal.read(path: path))
+        }
+    }
+
+    @Test func mergeRefusesAnotherVersionAndUnfinishedShards() throws {
+        let good = try Self.shards(2)
+        let (info, units) = try SweepRunner.merge(good)
+        #expect(units.count == info.unitCount)
+        let other = try Self.shards(2, version: "v2")
+        do {
+            _ = try SweepRunner.merge([good[0], other[1]])
+            Issue.record("merged shards of two versions")
+        } catch {
+            #expect(error.message == "shard-2 was written by clustersim v2, shard-1 by v1")
+        }
+        var unfinished = good[1]
+        unfinished.contents.units.removeLast()
+        do {
+            _ = try SweepRunner.merge([good[0], unfinished])
+            Issue.record("merged an unfinished shard")
+        } catch {
+            #expect(error.message == "shard 2/2 in shard-2 is incomplete: 5 of 6 units finished")
+        }
+    }
+}
