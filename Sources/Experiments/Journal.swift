@@ -219,6 +219,7 @@ public enum Journal {
             if headerDone { break }
         }
         guard headerDone, let shard else { throw bad("incomplete header") }
+        guard !points.isEmpty, points.allSatisfy({ $0.count == parameters.count }) else { throw bad("points and parameters do not match") }
         func value(_ k: String) throws(JournalError) -> Substring {
             guard let v = fields[k]?.first else { throw bad("no \(k)") }
             return v
@@ -228,7 +229,7 @@ public enum Journal {
         let info = SweepInfo(version: unescape(try value("version")), name: unescape(try value("name")),
                              fingerprint: unescape(try value("fingerprint")), seed: seed, confidence: confidence,
                              replications: reps, events: try value("events") == "1", parameters: parameters,
-                             points: points.isEmpty ? [[]] : points, slos: slos)
+                             points: points, slos: slos)
         var validBytes = 0
         for l in lines[0..<i] { validBytes += l.utf8.count + 1 }
         var units: [UnitResult] = []
@@ -258,7 +259,7 @@ public enum Journal {
         let limit: String? = f[12] == "-" ? nil : unescape(f[12].dropFirst())
         i += 1
         var metrics: [MetricValue] = []
-        metrics.reserveCapacity(nm)
+        metrics.reserveCapacity(min(nm, lines.count - i))   // a damaged count must not allocate wildly
         for _ in 0..<nm {
             guard i < lines.count else { i = lines.count; return nil }
             let m = lines[i].split(separator: "\t", omittingEmptySubsequences: false)
@@ -267,7 +268,7 @@ public enum Journal {
             i += 1
         }
         var series: [SeriesRow] = []
-        series.reserveCapacity(nt)
+        series.reserveCapacity(min(nt, lines.count - i))
         for _ in 0..<nt {
             guard i < lines.count else { i = lines.count; return nil }
             let t = lines[i].split(separator: "\t", omittingEmptySubsequences: false)

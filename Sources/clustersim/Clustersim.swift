@@ -134,6 +134,9 @@ struct Run: ParsableCommand {
         if let sweep = scenario.sweep {
             writeStderr("note: this run is of the scenario as written; its sweep of \(sweep.points.count) points runs with clustersim sweep\n")
         }
+        if let plan = scenario.plan {
+            writeStderr("note: this run is of the scenario as written; its plan (\(plan.vary) in [\(plan.range.lowerBound), \(plan.range.upperBound)]) runs with clustersim plan\n")
+        }
         if result.limitHit {
             for r in result.replications {
                 if let l = r.limitMessage { writeStderr("error: replication \(r.index + 1) hit a limit: \(l)\n") }

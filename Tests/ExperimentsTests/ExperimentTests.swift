@@ -92,6 +92,13 @@ sweep:
         let damaged = header + records[0].replacingOccurrences(of: "\nM\t", with: "\nX\t") + records[1]
         try damaged.write(toFile: path, atomically: true, encoding: .utf8)
         #expect(throws: JournalError.self) { try Journal.read(path: path) }
+        // A damaged count is refused, not trusted (nor allocated).
+        var u = records[0].split(separator: "\n", maxSplits: 1).map(String.init)
+        var f = u[0].split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        f[13] = "999999999999999"
+        u[0] = f.joined(separator: "\t")
+        try (header + u.joined(separator: "\n") + records[1]).write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: JournalError.self) { try Journal.read(path: path) }
         try "not a journal\n".write(toFile: path, atomically: true, encoding: .utf8)
         #expect(throws: JournalError.self) { try Journal.read(path: path) }
     }
