@@ -149,6 +149,22 @@ import Testing
         #expect(r.stderr.contains("--shard auto found no job index"), "\(r.stderr)")
     }
 
+    /// Progress goes to standard error only when it is a terminal (a pseudo-terminal from
+    /// util-linux `script` here); it never reaches the files or standard output.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs util-linux script for a terminal"))
+    func progressOnATerminalOnly() throws {
+        let ws = try Self.workspace()
+        defer { try? FileManager.default.removeItem(atPath: ws) }
+        let binary = try #require(CLI.binary).path
+        let tty = try CLI.run(["-qec", "'\(binary)' sweep sweep.yaml --out tty", "/dev/null"], in: ws, executable: "/usr/bin/script")
+        #expect(tty.stdout.contains("points 6/6 · units 12/12 · "), "\(tty.stdout)")
+        #expect(tty.stdout.contains("ETA "))
+        let plain = try CLI.run(["sweep", "sweep.yaml", "--out", "plain"], in: ws)
+        #expect(!plain.stderr.contains("points"))
+        #expect(!plain.stdout.contains("units"))
+        for f in Self.files { #expect(Self.read(ws + "/tty/" + f) == Self.read(ws + "/plain/" + f)) }
+    }
+
     @Test func aFileWithoutASweepIsAnError() throws {
         let r = try CLI.run(["sweep", "Scenarios/mm1-rho05.yaml", "--out", "/tmp/never-written"])
         #expect(r.status == 2)
