@@ -26,7 +26,8 @@ public struct PlanResult: Sendable {
 }
 
 public enum Planner {
-    /// Most values a linear search tries.
+    /// Most values a linear search tries: our own bound (DESIGN.md rule 3), so a wide range
+    /// cannot keep a plan running for days.
     public static let maxLinearSteps: Int64 = 10_000
 
     /// Finds the least value of `plan.vary` in `plan.range` for which every SLO holds at

@@ -10,7 +10,8 @@ import Workloads
 /// wrong type, or a path to a key that does not exist, gets the decoder's diagnostic pointing at
 /// the sweep or plan entry that caused it.
 enum ExperimentLimits {
-    /// Most points a sweep may expand to.
+    /// Most points a sweep may expand to: our own bound (DESIGN.md rule 3, limits on everything),
+    /// far above any sweep one would run, low enough that expanding it stays quick.
     static let maxPoints = 100_000
     /// Top-level keys a sweep or plan may not vary: they describe the experiment itself.
     static let fixedKeys: [String: String] = [
@@ -175,10 +176,11 @@ extension DecodeContext {
         return text
     }
 
-    /// The metrics summary.csv has for a scope (spec/reports.md, "Metrics"), with their units.
+    /// The metrics summary.csv has for a scope (spec/reports.md, "Metrics"), with their units, as
+    /// ClusterModels/Results.swift writes them: a metric added there needs adding here to be an SLO.
     static func sloMetrics(scope: String, percentiles: [Double]) -> [(String, String)] {
         let request: [(String, String)] = [("requests", "count"), ("throughput", "1/s"), ("latency_mean", "s")]
-            + percentiles.map { (percentileMetricNameForSLO($0), "s") }
+            + percentiles.map { (percentileMetricName($0), "s") }
             + [("error_rate", "ratio"), ("timeout_rate", "ratio"), ("rejection_rate", "ratio")]
         if scope == "all" { return request + [("warmup", "s"), ("events", "count")] }
         if scope.hasPrefix("service:") {
@@ -413,9 +415,6 @@ extension DecodeContext {
         }
     }
 }
-
-/// The metric name of a percentile, as ClusterModels names it (50 → latency_p50, 99.9 → latency_p999).
-func percentileMetricNameForSLO(_ p: Double) -> String { percentileMetricName(p) }
 
 /// Short number text for hints (99.9, 50).
 enum ReportNumber {
