@@ -300,6 +300,7 @@ public final class JournalWriter: @unchecked Sendable {
         guard writeSynced(header, to: tmp), rename(tmp, path) == 0 else {
             throw JournalError("cannot write \(path): \(String(cString: strerror(errno)))")
         }
+        Durable.syncDirectory(of: path)
         return try open(path: path)
     }
 
@@ -344,5 +345,17 @@ public final class JournalWriter: @unchecked Sendable {
         guard Self.writeAll(fd, bytes), fsync(fd) == 0 else {
             throw JournalError("cannot append to \(path): \(String(cString: strerror(errno)))")
         }
+    }
+}
+
+/// Making a rename survive a power cut: the directory entry is on disk only once the directory
+/// itself is synced (fsync(2) on a file does not cover its name).
+public enum Durable {
+    public static func syncDirectory(of path: String) {
+        let dir = (path as NSString).deletingLastPathComponent
+        let fd = Foundation.open(dir.isEmpty ? "." : dir, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        _ = fsync(fd)
+        close(fd)
     }
 }

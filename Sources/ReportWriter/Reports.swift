@@ -149,5 +149,6 @@ public enum Reports {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path,
                                                            NSLocalizedDescriptionKey: String(cString: strerror(errno))])
         }
+        Durable.syncDirectory(of: path)
     }
 }
