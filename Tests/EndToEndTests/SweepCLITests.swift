@@ -165,6 +165,22 @@ import Testing
         for f in Self.files { #expect(Self.read(ws + "/tty/" + f) == Self.read(ws + "/plain/" + f)) }
     }
 
+    /// The bad inputs, through `sweep` itself: an unknown path, a value of the wrong type,
+    /// an empty sweep, zip lists of different lengths. Exit 2, diagnostics as `validate` gives them.
+    @Test(arguments: ["sweep-unknown-path", "sweep-wrong-type", "sweep-empty", "sweep-zip-lengths"])
+    func badSweepIsAnError(_ name: String) throws {
+        let dir = Repo.path("Scenarios/invalid")
+        let out = try CLI.tempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let r = try CLI.run(["sweep", name + ".yaml", "--out", out + "/o"], in: dir)
+        #expect(r.status == 2)
+        let expected = try String(contentsOfFile: "\(dir)/\(name).expected", encoding: .utf8)
+            .split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+        #expect(r.stderrLines.filter { isDiagnosticLine($0) } == expected, "\(r.stderr)")
+        #expect(r.stderrLines.contains { $0.hasPrefix("hint: ") })
+        #expect(!FileManager.default.fileExists(atPath: out + "/o"))
+    }
+
     @Test func aFileWithoutASweepIsAnError() throws {
         let r = try CLI.run(["sweep", "Scenarios/mm1-rho05.yaml", "--out", "/tmp/never-written"])
         #expect(r.status == 2)
