@@ -20,4 +20,17 @@ for f in Scenarios/*.yaml; do
     echo "clustersim run $f failed with exit code $code" >&2
     exit "$code"
   fi
+  # A scenario with a sweep or a plan: their reports too, in sweep/ and plan/.
+  for cmd in sweep plan; do
+    grep -q "^$cmd:" "$f" || continue
+    mkdir -p "Reports/$name/$cmd"
+    set +e
+    "$BIN" "$cmd" "$f" --out "Reports/$name/$cmd" --jobs 2 > "Reports/$name/$cmd/summary.txt"
+    code=$?
+    set -e
+    if [ "$code" -ne 0 ] && [ "$code" -ne 1 ] && [ "$code" -ne 3 ]; then
+      echo "clustersim $cmd $f failed with exit code $code" >&2
+      exit "$code"
+    fi
+  done
 done

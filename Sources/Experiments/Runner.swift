@@ -19,7 +19,7 @@ public struct ReplicationResult: Sendable {
     public var events: Int64
     public var warmup: Int64
     public var mserAtLimit: Bool
-    public var timeseries: [TimeSeriesRow]
+    public var timeseries: [SeriesRow]
     /// True when the time series stopped at ``TimeSeriesRecorder/maxSamples``.
     public var timeseriesTruncated: Bool
     /// True when a fixed warm-up was not shorter than the run: no observation was kept.
@@ -28,6 +28,18 @@ public struct ReplicationResult: Sendable {
     public var traces: [TraceSpan] = []
     /// True when tracing stopped at ``Tracer/maxSpans``.
     public var tracesTruncated = false
+}
+
+/// One sample of timeseries.csv (the model's time-series row, kept here so that a unit read back
+/// from a journal is the same value as one just run).
+public struct SeriesRow: Sendable, Equatable {
+    public var time: Double
+    public var scope: String
+    public var metric: String
+    public var value: Double
+    public init(time: Double, scope: String, metric: String, value: Double) {
+        self.time = time; self.scope = scope; self.metric = metric; self.value = value
+    }
 }
 
 /// One row of summary.csv: a metric's estimate over the replications.
@@ -44,6 +56,8 @@ public struct RunResult: Sendable {
     public var scenario: Scenario
     public var replications: [ReplicationResult]
     public var summary: [SummaryRow]
+    /// The scenario's SLOs judged on the summary (empty without `slo`).
+    public var slo: [SLOOutcome] = []
     /// True when any replication was ended by a limit (exit code 3).
     public var limitHit: Bool { replications.contains { $0.limitMessage != nil } }
 }
@@ -87,7 +101,7 @@ public enum Runner {
             index: r, seed: StreamSeed.replicationSeed(master: scenario.seed, replication: r),
             metrics: metrics, stop: stop, limitMessage: limit, endTime: end,
             events: engine.eventsProcessed, warmup: w, mserAtLimit: atLimit,
-            timeseries: sim.cluster.series?.rows ?? [],
+            timeseries: (sim.cluster.series?.rows ?? []).map { SeriesRow(time: $0.time, scope: $0.scope, metric: $0.metric, value: $0.value) },
             timeseriesTruncated: sim.cluster.series?.truncated ?? false,
             warmupCoversRun: { if case .fixed(let t) = warm { return t >= end } else { return false } }(),
             traces: sim.cluster.tracer?.spans ?? [],
@@ -117,8 +131,9 @@ public enum Runner {
             }
         }
         let reps = box.results()
-        return RunResult(scenario: scenario, replications: reps,
-                         summary: summarize(reps, confidence: scenario.confidence, point: 0))
+        let summary = summarize(reps, confidence: scenario.confidence, point: 0)
+        return RunResult(scenario: scenario, replications: reps, summary: summary,
+                         slo: SLOCheck.evaluate(scenario.slos, summary: summary, point: 0))
     }
 
     /// Summary rows: for each (scope, metric) in the first replication's order, the Student-t

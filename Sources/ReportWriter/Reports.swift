@@ -8,51 +8,81 @@ import ScenarioSpec
 /// reader never sees half a file.
 public enum Reports {
     public static func summaryCSV(_ result: RunResult) -> String {
-        var s = ReportFormat.csvLine(["point", "scope", "metric", "unit", "mean", "ci_low", "ci_high", "stddev", "replications"])
-        for r in result.summary {
-            let iv = r.interval
-            s += ReportFormat.csvLine([String(r.point), r.scope, r.metric, r.unit, ReportFormat.number(iv.mean),
-                                       ReportFormat.number(iv.low), ReportFormat.number(iv.high),
-                                       ReportFormat.number(iv.stddev), String(iv.n)])
-        }
-        return s
+        summaryCSV([ReportPoint(result)], parameters: [])
     }
 
     public static func replicationsCSV(_ result: RunResult) -> String {
-        var s = ReportFormat.csvLine(["point", "replication", "seed", "scope", "metric", "unit", "value"])
-        for rep in result.replications {
-            for m in rep.metrics {
-                s += ReportFormat.csvLine(["0", String(rep.index + 1), String(rep.seed), m.scope, m.metric, m.unit,
-                                           ReportFormat.number(m.value)])
-            }
-        }
-        return s
+        replicationsCSV([ReportPoint(result)], parameters: [])
     }
 
     public static func timeseriesCSV(_ result: RunResult) -> String {
-        var s = ReportFormat.csvLine(["point", "replication", "time", "scope", "metric", "value"])
-        for rep in result.replications {
-            for row in rep.timeseries {
-                s += ReportFormat.csvLine(["0", String(rep.index + 1), ReportFormat.number(row.time), row.scope,
-                                           row.metric, ReportFormat.number(row.value)])
-            }
-        }
-        return s
+        timeseriesCSV([ReportPoint(result)])
     }
 
     /// events.jsonl: per replication, the warm-up chosen, any limit hit, and the end of the run.
     public static func eventsJSONL(_ result: RunResult) -> String {
-        var s = ""
-        for rep in result.replications {
-            let r = rep.index + 1
-            s += "{\"time\": \(ReportFormat.number(Double(rep.warmup) / 1e9)), \"replication\": \(r), \"kind\": \"warmup\", "
-                + "\"mser_at_limit\": \(rep.mserAtLimit)}\n"
-            if let l = rep.limitMessage {
-                s += "{\"time\": \(ReportFormat.number(Double(rep.endTime) / 1e9)), \"replication\": \(r), \"kind\": \"limit\", "
-                    + "\"message\": \(ReportFormat.jsonString(l))}\n"
+        eventsJSONL([ReportPoint(result)], sweep: false)
+    }
+
+    // The files of a plain run and of a sweep are written by the same code: a plain run is point 0
+    // with no parameter columns (spec/reports.md, "Files").
+
+    static func summaryCSV(_ points: [ReportPoint], parameters: [String]) -> String {
+        var s = ReportFormat.csvLine(["point"] + parameters + ["scope", "metric", "unit", "mean", "ci_low", "ci_high", "stddev", "replications"])
+        for p in points {
+            for r in p.summary {
+                let iv = r.interval
+                s += ReportFormat.csvLine([String(r.point)] + p.values + [r.scope, r.metric, r.unit, ReportFormat.number(iv.mean),
+                                          ReportFormat.number(iv.low), ReportFormat.number(iv.high),
+                                          ReportFormat.number(iv.stddev), String(iv.n)])
             }
-            s += "{\"time\": \(ReportFormat.number(Double(rep.endTime) / 1e9)), \"replication\": \(r), \"kind\": \"end\", "
-                + "\"events\": \(rep.events)}\n"
+        }
+        return s
+    }
+
+    static func replicationsCSV(_ points: [ReportPoint], parameters: [String]) -> String {
+        var s = ReportFormat.csvLine(["point"] + parameters + ["replication", "seed", "scope", "metric", "unit", "value"])
+        for p in points {
+            let head = [String(p.index)] + p.values
+            for rep in p.replications {
+                for m in rep.metrics {
+                    s += ReportFormat.csvLine(head + [String(rep.index + 1), String(rep.seed), m.scope, m.metric, m.unit,
+                                                      ReportFormat.number(m.value)])
+                }
+            }
+        }
+        return s
+    }
+
+    static func timeseriesCSV(_ points: [ReportPoint]) -> String {
+        var s = ReportFormat.csvLine(["point", "replication", "time", "scope", "metric", "value"])
+        for p in points {
+            for rep in p.replications {
+                for row in rep.timeseries {
+                    s += ReportFormat.csvLine([String(p.index), String(rep.index + 1), ReportFormat.number(row.time), row.scope,
+                                               row.metric, ReportFormat.number(row.value)])
+                }
+            }
+        }
+        return s
+    }
+
+    /// In a sweep every line also names its `point`.
+    static func eventsJSONL(_ points: [ReportPoint], sweep: Bool) -> String {
+        var s = ""
+        for p in points {
+            let pt = sweep ? "\"point\": \(p.index), " : ""
+            for rep in p.replications {
+                let r = rep.index + 1
+                s += "{\"time\": \(ReportFormat.number(Double(rep.warmup) / 1e9)), \(pt)\"replication\": \(r), \"kind\": \"warmup\", "
+                    + "\"mser_at_limit\": \(rep.mserAtLimit)}\n"
+                if let l = rep.limitMessage {
+                    s += "{\"time\": \(ReportFormat.number(Double(rep.endTime) / 1e9)), \(pt)\"replication\": \(r), \"kind\": \"limit\", "
+                        + "\"message\": \(ReportFormat.jsonString(l))}\n"
+                }
+                s += "{\"time\": \(ReportFormat.number(Double(rep.endTime) / 1e9)), \(pt)\"replication\": \(r), \"kind\": \"end\", "
+                    + "\"events\": \(rep.events)}\n"
+            }
         }
         return s
     }
@@ -115,17 +145,17 @@ public enum Reports {
             ("replications.csv", replicationsCSV(result)),
             ("timeseries.csv", timeseriesCSV(result)),
         ]
-        if result.scenario.output.events {
-            files.append(("events.jsonl", eventsJSONL(result)))
-        } else {
-            // A file left by an earlier run into the same folder would be mistaken for this run's.
-            let stale = (directory as NSString).appendingPathComponent("events.jsonl")
-            if FileManager.default.fileExists(atPath: stale) { try FileManager.default.removeItem(atPath: stale) }
-        }
-        if result.scenario.output.traces > 0 {
-            files.append(("traces.json", tracesJSON(result)))
-        } else {
-            let stale = (directory as NSString).appendingPathComponent("traces.json")
+        if result.scenario.output.events { files.append(("events.jsonl", eventsJSONL(result))) }
+        if !result.slo.isEmpty { files.append(("slo.csv", sloCSV(result.slo, points: [ReportPoint(result)], parameters: []))) }
+        if result.scenario.output.traces > 0 { files.append(("traces.json", tracesJSON(result))) }
+        return try write(files, to: directory, optional: ["events.jsonl", "slo.csv", "traces.json"])
+    }
+
+    /// Writes `files` atomically; an optional file not among them is removed, since one left by an
+    /// earlier run into the same folder would be mistaken for this run's.
+    static func write(_ files: [(String, String)], to directory: String, optional: [String]) throws -> [String] {
+        for name in optional where !files.contains(where: { $0.0 == name }) {
+            let stale = (directory as NSString).appendingPathComponent(name)
             if FileManager.default.fileExists(atPath: stale) { try FileManager.default.removeItem(atPath: stale) }
         }
         var written: [String] = []
@@ -137,11 +167,17 @@ public enum Reports {
         return written
     }
 
-    /// Writes to `path.tmp` then renames over `path`.
+    /// Writes to `path.tmp`, syncs it to disk, then renames it over `path` (rename(2) replaces the
+    /// old file in one step: a reader, or a crash, sees the old file or the new one, never half).
     public static func atomicWrite(_ text: String, to path: String) throws {
         let tmp = path + ".tmp"
         try Data(text.utf8).write(to: URL(fileURLWithPath: tmp))
-        if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
-        try FileManager.default.moveItem(atPath: tmp, toPath: path)
+        let fd = open(tmp, O_RDONLY)
+        if fd >= 0 { _ = fsync(fd); close(fd) }
+        guard rename(tmp, path) == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path,
+                                                           NSLocalizedDescriptionKey: String(cString: strerror(errno))])
+        }
+        Durable.syncDirectory(of: path)
     }
 }

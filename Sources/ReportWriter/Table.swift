@@ -60,7 +60,7 @@ public enum SummaryTable {
         for r in result.replications {
             if let l = r.limitMessage { out += "LIMIT: replication \(r.index + 1) stopped: \(l)\n" }
         }
-        return out
+        return out + ExperimentTable.slo(result.slo)
     }
 
     static func orderedScopes(_ result: RunResult) -> [String] {

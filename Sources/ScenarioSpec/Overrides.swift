@@ -11,16 +11,9 @@ import Yams
 /// decoder like any other, so a misspelt key gets the usual did-you-mean.
 enum Overrides {
     static let file = "--set"
-    static let maxSegments = 32
 
     static func apply(_ arguments: [String], to root: inout YNode, ctx: DecodeContext) {
         for argument in arguments { applyOne(argument, to: &root, ctx: ctx) }
-    }
-
-    private struct Segment {
-        var name: String
-        /// 1-based column of the segment in the argument.
-        var column: Int
     }
 
     private static func location(_ column: Int) -> SourceLocation {
@@ -37,32 +30,21 @@ enum Overrides {
             report(ctx, "malformed --set \(quoted(argument)): expected PATH=VALUE", column: 1, argument: argument, hint: example)
             return
         }
-        let pathText = argument[argument.startIndex..<eq]
+        let pathText = String(argument[argument.startIndex..<eq])
         let valueText = String(argument[argument.index(after: eq)...])
         let valueColumn = pathText.count + 2
-        var segments: [Segment] = []
-        var column = 1
-        for part in pathText.split(separator: ".", omittingEmptySubsequences: false) {
-            let name = String(part.trimmingSpacesSubstring())
-            if name.isEmpty {
-                report(ctx, pathText.isEmpty ? "malformed --set \(quoted(argument)): the path before \"=\" is empty"
-                                             : "empty segment in --set path \(quoted(String(pathText)))",
-                       column: column, argument: argument, hint: example)
-                return
-            }
-            segments.append(Segment(name: name, column: column))
-            column += part.count + 1
-        }
-        if segments.count > maxSegments {
-            report(ctx, "--set path has more than \(maxSegments) segments", column: 1, argument: argument)
+        if pathText.trimmingSpaces().isEmpty {
+            report(ctx, "malformed --set \(quoted(argument)): the path before \"=\" is empty", column: 1, argument: argument, hint: example)
             return
         }
+        guard let path = ParameterPaths.parse(pathText, at: location(1), sourceLine: argument, label: "--set path",
+                                              hint: example, report: ctx.add) else { return }
         guard let value = parseValue(valueText, column: valueColumn, argument: argument, ctx: ctx) else { return }
         guard root.pairs != nil else {
             report(ctx, "cannot apply --set: the scenario is not a mapping", column: 1, argument: argument)
             return
         }
-        set(&root, segments[...], value: value, walked: [], argument: argument, ctx: ctx)
+        ParameterPaths.assign(&root, path, value: value, report: ctx.add)
     }
 
     /// The value as a YAML node located in the argument.
@@ -118,65 +100,6 @@ enum Overrides {
             })
         }
         return n
-    }
-
-    /// Mappings whose keys are names the user chose: a missing name there is a typo, not a new key.
-    private static func namedCollection(_ walked: [String]) -> String? {
-        if walked == ["services"] { return "service" }
-        if walked.count == 3, walked[0] == "services", walked[2] == "endpoints" { return "endpoint" }
-        return nil
-    }
-
-    private static func set(_ node: inout YNode, _ segments: ArraySlice<Segment>, value: YNode, walked: [String],
-                            argument: String, ctx: DecodeContext) {
-        guard let segment = segments.first else { return }
-        let rest = segments.dropFirst()
-        let here = walked.isEmpty ? "the scenario" : quoted(walked.joined(separator: "."))
-        if node.isNull { node.content = .mapping([]) }   // `stop:` with nothing yet
-        switch node.content {
-        case .mapping(var pairs):
-            if let i = pairs.firstIndex(where: { $0.name == segment.name }) {
-                if rest.isEmpty {
-                    pairs[i].value = value
-                } else {
-                    set(&pairs[i].value, rest, value: value, walked: walked + [segment.name], argument: argument, ctx: ctx)
-                }
-                node.content = .mapping(pairs)
-                return
-            }
-            if let kind = namedCollection(walked) {
-                let names = pairs.compactMap(\.name)
-                let message = kind == "service" ? "unknown service \(quoted(segment.name))"
-                    : "service \(quoted(walked[1])) has no endpoint \(quoted(segment.name))"
-                report(ctx, message, column: segment.column, argument: argument, hint: Suggest.hint(for: segment.name, in: names))
-                return
-            }
-            let key = YNode(.scalar(segment.name, quoted: false), at: location(segment.column), sourceLine: argument)
-            if rest.isEmpty {
-                pairs.append(YPair(key: key, value: value))
-            } else {
-                var child = YNode(.mapping([]), at: location(segment.column), sourceLine: argument)
-                set(&child, rest, value: value, walked: walked + [segment.name], argument: argument, ctx: ctx)
-                pairs.append(YPair(key: key, value: child))
-            }
-            node.content = .mapping(pairs)
-        case .sequence(var items):
-            let names = items.map { item in item.pairs?.first(where: { $0.name == "name" })?.value.scalarText }
-            guard let i = names.firstIndex(where: { $0 == segment.name }) else {
-                report(ctx, "\(here) has no item named \(quoted(segment.name))", column: segment.column, argument: argument,
-                       hint: Suggest.hint(for: segment.name, in: names.compactMap { $0 }, listLabel: "names"))
-                return
-            }
-            if rest.isEmpty {
-                items[i] = value
-            } else {
-                set(&items[i], rest, value: value, walked: walked + [segment.name], argument: argument, ctx: ctx)
-            }
-            node.content = .sequence(items)
-        case .scalar:
-            report(ctx, "\(here) is a single value, so it has no \(quoted(segment.name))", column: segment.column,
-                   argument: argument, hint: "set \(here) itself: \(walked.joined(separator: "."))=VALUE")
-        }
     }
 }
 

@@ -105,6 +105,15 @@ public struct Scenario: Sendable {
     /// Where each key was written, by dotted path (`services.web.replicas`, `workload.buy.rate`),
     /// so later stages can point at a line.
     public var locations: [String: SourceLocation]
+    /// Service level objectives (`slo`), judged on each point's intervals.
+    public var slos: [SLO] = []
+    /// The `sweep`, every point expanded, when the file has one.
+    public var sweep: Sweep?
+    /// The capacity `plan`, when the file has one.
+    public var plan: Plan?
+    /// A hash of the scenario as decoded (after `--set`), whatever its layout and comments: the
+    /// shards of one sweep must share it.
+    public var fingerprint: String = ""
 
     public init(name: String, description: String? = nil, seed: UInt64 = 1, duration: SimDuration? = nil,
                 stopRequests: Int64? = nil, warmup: Warmup = .auto, replications: Int = 5,

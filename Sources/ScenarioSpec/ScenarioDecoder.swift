@@ -48,12 +48,16 @@ extension DecodeContext {
             missing("workload", in: f, "scenario", hint: "add e.g. \"workload: [{name: browse, to: web.home, rate: 100/s}]\"")
         }
         let output = f["output"].flatMap { self.output($0) } ?? OutputConfig()
+        // Experiments (ExperimentDecoder.swift): `sweep` and `plan` are expanded by the loader.
+        let slos = f["slo"].map { self.slos($0, services: services, workloads: workloads, percentiles: output.percentiles) } ?? []
 
         guard !hasErrors else { return nil }
-        return Scenario(name: name, description: description, seed: seed, duration: duration.map { SimDuration(ns: $0) },
+        var scenario = Scenario(name: name, description: description, seed: seed, duration: duration.map { SimDuration(ns: $0) },
                         stopRequests: stopRequests, warmup: warmup, replications: replications, confidence: confidence,
                         limits: limits, network: network, services: services, workloads: workloads, output: output, file: file,
                         locations: locations)
+        scenario.slos = slos
+        return scenario
     }
 
     /// Used in report file names: letters, digits, `.`, `_`, `-`; not `.` or `..`.

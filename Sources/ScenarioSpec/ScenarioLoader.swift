@@ -64,7 +64,9 @@ public enum ScenarioLoader {
         }
         let ctx = DecodeContext(file: file, lines: SourceLines(text), baseDirectory: baseDirectory)
         Overrides.apply(overrides, to: &root, ctx: ctx)
-        let scenario = ctx.scenario(root)
+        let decoded = ctx.scenario(root)
+        // `sweep` and `plan` (ExperimentDecoder.swift): each point is the tree with its values in place.
+        let scenario = ctx.experiments(decoded, root: root)
         if let scenario, !ctx.hasErrors { return scenario }
         throw finished(ScenarioError(ctx.sortedDiagnostics()))
     }

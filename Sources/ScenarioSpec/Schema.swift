@@ -6,13 +6,10 @@ import ClusterModels
 enum Schema {
     static let topLevel = KeySchema(
         supported: ["name", "description", "seed", "duration", "stop", "warmup", "replications", "confidence",
-                    "limits", "network", "services", "workload", "output"],
+                    "limits", "network", "services", "workload", "output", "slo", "sweep", "plan"],
         unsupported: [
             ("cluster", "this version places no pods on nodes; each service's replicas are always ready"),
             ("faults", "fault injection (crash, partition, latency, pause) is not modelled yet"),
-            ("slo", "SLO checks are not modelled yet; read the latency and error columns of summary.csv"),
-            ("sweep", "sweeps are not supported yet; run once per value with --set PATH=VALUE"),
-            ("plan", "capacity planning is not supported yet; run once per value with --set PATH=VALUE"),
         ])
 
     static let stop = KeySchema(supported: ["requests"])
@@ -84,4 +81,9 @@ enum Schema {
     static let trace = KeySchema(supported: ["file", "column", "speedup"])
 
     static let output = KeySchema(supported: ["percentiles", "timeseries", "events", "traces"])
+
+    // Experiments (ExperimentDecoder.swift).
+    static let slo = KeySchema(supported: ["name", "scope", "metric", "max", "min"])
+    static let sweep = KeySchema(supported: ["mode", "parameters"])
+    static let plan = KeySchema(supported: ["vary", "range", "confidence", "search"])
 }

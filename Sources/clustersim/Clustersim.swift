@@ -23,11 +23,14 @@ struct Clustersim: ParsableCommand {
           clustersim run Scenarios/mm1-rho09.yaml --replications 10 --jobs 2 --out /tmp/mm1
           clustersim run Scenarios/quickstart.yaml --set workload.search.rate=40/s --seed 7
           clustersim validate Scenarios/*.yaml
+          clustersim sweep Scenarios/capacity.yaml --jobs 2
+          clustersim plan Scenarios/capacity.yaml
+          clustersim compare Scenarios/capacity.yaml --against services.api.replicas=5 --set services.api.replicas=4
 
         Exit codes: 0 ok, 1 an SLO is violated, 2 invalid input, 3 a run hit a limit.
         """,
         version: ClustersimVersion.string,
-        subcommands: [Run.self, Validate.self]
+        subcommands: [Run.self, Validate.self, SweepCommand.self, Merge.self, CompareCommand.self, PlanCommand.self]
     )
 
     /// Parses and runs, mapping argument errors to exit code 2 (invalid input) as the spec asks.
@@ -85,6 +88,7 @@ struct Run: ParsableCommand {
     var sets: [String] = []
     @Option(help: "Replications run in parallel on this many threads (results do not depend on it).") var jobs: Int = 1
     @Option(help: "Standard output format: table or json.") var format: OutputFormat = .table
+    @Option(help: "Write a JUnit XML file with one test case per SLO.") var junit: String?
 
     enum OutputFormat: String, ExpressibleByArgument { case table, json }
 
@@ -124,12 +128,22 @@ struct Run: ParsableCommand {
         case .table: print(SummaryTable.render(result), terminator: "")
         case .json: print(Reports.json(result), terminator: "")
         }
+        if let junit {
+            try writeJUnit(Reports.junit(name: scenario.name, outcomes: result.slo, parameters: [], values: [:]), to: junit)
+        }
+        if let sweep = scenario.sweep {
+            writeStderr("note: this run is of the scenario as written; its sweep of \(sweep.points.count) points runs with clustersim sweep\n")
+        }
+        if let plan = scenario.plan {
+            writeStderr("note: this run is of the scenario as written; its plan (\(plan.vary) in [\(plan.range.lowerBound), \(plan.range.upperBound)]) runs with clustersim plan\n")
+        }
         if result.limitHit {
             for r in result.replications {
                 if let l = r.limitMessage { writeStderr("error: replication \(r.index + 1) hit a limit: \(l)\n") }
             }
             throw ExitCode(ExitCodes.limitHit)
         }
+        if result.slo.contains(where: { !$0.met }) { throw ExitCode(ExitCodes.sloViolated) }
     }
 }
 

@@ -36,10 +36,12 @@ enum CLI {
     /// Runs the executable with `arguments` in `directory` (the repository root by default). Output
     /// goes to files, not pipes, so a large output cannot block the child. A run still going after
     /// `timeout` seconds is killed and reported as timed out (a hang is a bug: DESIGN.md rule 3).
-    static func run(_ arguments: [String], in directory: String = Repo.root.path, timeout: TimeInterval = 180) throws -> Output {
-        guard let binary else {
+    static func run(_ arguments: [String], in directory: String = Repo.root.path, timeout: TimeInterval = 180,
+                    environment: [String: String]? = nil, executable: String? = nil) throws -> Output {
+        guard let built = binary else {
             throw CLIError.notBuilt
         }
+        let binary = executable.map { URL(fileURLWithPath: $0) } ?? built
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("clustersim-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: tmp) }
@@ -50,6 +52,7 @@ enum CLI {
         let p = Process()
         p.executableURL = binary
         p.arguments = arguments
+        if let environment { p.environment = environment }
         p.currentDirectoryURL = URL(fileURLWithPath: directory)
         p.standardOutput = out
         p.standardError = err

@@ -35,6 +35,27 @@ struct GoldenReportsTests {
         #expect(!result.limitHit)
     }
 
+    /// Scenarios/capacity.yaml: the run as written, its sweep and its plan (scripts/make-reports.sh
+    /// writes them to Reports/capacity/, sweep/ and plan/).
+    @Test func capacitySweepAndPlanMatchCommittedReports() throws {
+        let s = try loadScenario("capacity.yaml")
+        let run = Runner.run(s, jobs: 2)
+        expectMatchesCommittedReports(run)
+        func committed(_ rel: String) -> String? { try? String(contentsOfFile: Repo.path("Reports/capacity/" + rel), encoding: .utf8) }
+        #expect(committed("slo.csv") == Reports.sloCSV(run.slo, point0: run))
+        let sweep = SweepRunner.assemble(SweepInfo(scenario: s, version: "any"), units: try SweepRunner.run(s, shard: .whole, jobs: 2))
+        #expect(committed("sweep/summary.csv") == Reports.summaryCSV(sweep))
+        #expect(committed("sweep/replications.csv") == Reports.replicationsCSV(sweep))
+        #expect(committed("sweep/timeseries.csv") == Reports.timeseriesCSV(sweep))
+        #expect(committed("sweep/slo.csv") == Reports.sloCSV(sweep))
+        #expect(committed("sweep/summary.txt") == ExperimentTable.sweep(sweep))
+        let plan = try Planner.run(s, jobs: 2)
+        #expect(plan.answer == 8)
+        #expect(committed("plan/plan.csv") == PlanReport.csv(plan))
+        #expect(committed("plan/summary.txt") == PlanReport.render(plan))
+        #expect(committed("plan/summary.csv") == PlanReport.summaryCSV(plan))
+    }
+
     @Test func everyScenarioHasCommittedReports() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: Repo.path("Scenarios")).filter { $0.hasSuffix(".yaml") }
         #expect(!files.isEmpty)

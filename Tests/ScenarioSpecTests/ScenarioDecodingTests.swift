@@ -248,9 +248,6 @@ import Workloads
         let cases: [(String, String)] = [
             (Support.yaml(extra: "cluster: {nodes: 3}"), #""cluster" is not supported yet in this version of clustersim"#),
             (Support.yaml(extra: "faults: []"), #""faults" is not supported yet in this version of clustersim"#),
-            (Support.yaml(extra: "slo: []"), #""slo" is not supported yet in this version of clustersim"#),
-            (Support.yaml(extra: "sweep: {}"), #""sweep" is not supported yet in this version of clustersim"#),
-            (Support.yaml(extra: "plan: {}"), #""plan" is not supported yet in this version of clustersim"#),
             (Support.yaml(service: "autoscaler: {kind: hpa}"), #""autoscaler" is not supported yet in this version of clustersim"#),
             (Support.yaml(service: "consensus: {protocol: raft}"), #""consensus" is not supported yet in this version of clustersim"#),
             (Support.yaml(service: "storage: {}"), #""storage" is not supported yet in this version of clustersim"#),
