@@ -683,7 +683,7 @@ public struct Cluster {
     /// The call's first attempt, after its bulkhead and budget bookkeeping.
     mutating func beginCall(_ c: UInt32, engine: inout Engine) {
         let site = Int(calls[Int(c)].site)
-        if let b = budgets[site] { budgets[site]!.recordCall(at: engine.now); _ = b }
+        if budgets[site] != nil { budgets[site]!.recordCall(at: engine.now) }
         if let maxC = sites[site].maxConcurrent {
             let key = site &* instances.count &+ callerInstance(c)
             let n = bulkheads[key, default: 0]

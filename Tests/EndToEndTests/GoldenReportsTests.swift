@@ -35,6 +35,21 @@ struct GoldenReportsTests {
         #expect(!result.limitHit)
     }
 
+    /// HTTP/1.1 pools against HTTP/2 streams on the same load, fan-out with wait_for, a recursive
+    /// chain under max_call_depth (about 4 s).
+    @Test func protocolsMatchCommittedReports() throws {
+        let result = Runner.run(try loadScenario("protocols.yaml"), jobs: 2)
+        expectMatchesCommittedReports(result)
+        #expect(!result.limitHit)
+        // Head-of-line blocking: the same backend work, a much longer wait over 3 HTTP/1.1 connections.
+        let h1 = result.row("call:gw-http1->backend-1.get", "latency_p99").interval.mean
+        let h2 = result.row("call:gw-http2->backend-2.get", "latency_p99").interval.mean
+        #expect(h1 > 2 * h2)
+        let w1 = result.row("endpoint:backend-1.get", "latency_mean").interval.mean
+        let w2 = result.row("endpoint:backend-2.get", "latency_mean").interval.mean
+        #expect(abs(w1 - w2) < 0.05 * w2)
+    }
+
     /// Scenarios/capacity.yaml: the run as written, its sweep and its plan (scripts/make-reports.sh
     /// writes them to Reports/capacity/, sweep/ and plan/).
     @Test func capacitySweepAndPlanMatchCommittedReports() throws {
