@@ -720,6 +720,11 @@ public struct Cluster {
         let site = Int(calls[Int(c)].site)
         let caller = calls[Int(c)].span
         let ci = Int(requests[Int(caller)].instance)
+        let depth = Int(requests[Int(caller)].depth) + 1
+        if depth > maxCallDepth {
+            attemptEnded(c, .error, engine: &engine, countInBreaker: false)
+            return
+        }
         if sites[site].breaker != nil {
             let key = site &* instances.count &+ ci
             if breakers[key] == nil { breakers[key] = CircuitBreaker(sites[site].breaker!) }
@@ -729,11 +734,6 @@ public struct Cluster {
                 attemptEnded(c, .rejected, engine: &engine, countInBreaker: false)
                 return
             }
-        }
-        let depth = Int(requests[Int(caller)].depth) + 1
-        if depth > maxCallDepth {
-            attemptEnded(c, .error, engine: &engine, countInBreaker: false)
-            return
         }
         let te = sites[site].target
         let ts = sites[site].targetService
@@ -771,8 +771,12 @@ public struct Cluster {
                 arrive(x, instance: i, service: Int(instanceService[i]), engine: &engine)
             }
             else { engine.schedule(after: d, kind: ClusterEventKind.deliverRequest, index: x) }
+        } else if sites[Int(requests[Int(x)].site)].timeout == nil {
+            // Dropped, and no timeout will ever come for it: nothing refers to the row any more.
+            if requests[Int(x)].conn >= 0 { releaseConnection(of: x, engine: &engine) }
+            freeRequest(x)
         } else {
-            requests[Int(x)].flags |= RequestFlag.lost
+            requests[Int(x)].flags |= RequestFlag.lost    // freed when its timeout fires
         }
     }
 
@@ -857,10 +861,13 @@ public struct Cluster {
             if flags & RequestFlag.orphan != 0 { return }
             requests[Int(x)].flags |= RequestFlag.orphan
             let c = UInt32(requests[Int(x)].parent)
-            let live = calls[Int(c)].active && calls[Int(c)].gen == requests[Int(x)].parentGen
+            let parentGen = requests[Int(x)].parentGen
             // Still waiting for a connection: its pool drops it when its turn comes.
             if flags & RequestFlag.waitingConn == 0 { abandonConnection(of: x, engine: &engine) }
             if flags & RequestFlag.lost != 0 { freeRequest(x) }    // it will never arrive
+            // Only now: giving up the connection can start other requests, which can end this call's
+            // step and reuse its record.
+            let live = calls[Int(c)].active && calls[Int(c)].gen == parentGen
             if live {
                 calls[Int(c)].outstanding -= 1
                 attemptEnded(c, .timeout, engine: &engine)
@@ -890,10 +897,12 @@ public struct Cluster {
     mutating func responseArrived(_ x: UInt32, engine: inout Engine) {
         let req = requests[Int(x)]
         let c = UInt32(req.parent)
-        let live = req.flags & RequestFlag.orphan == 0 && calls[Int(c)].active && calls[Int(c)].gen == req.parentGen
         let o = req.outcome
         if req.conn >= 0 { releaseConnection(of: x, engine: &engine) }
         freeRequest(x)
+        // Only now: releasing the connection can start waiting requests, which can end this call's
+        // step and reuse its record (a newer generation then).
+        let live = req.flags & RequestFlag.orphan == 0 && calls[Int(c)].active && calls[Int(c)].gen == req.parentGen
         if live {
             calls[Int(c)].outstanding -= 1
             attemptEnded(c, o, engine: &engine)
@@ -1011,9 +1020,11 @@ public struct Cluster {
             if d == 0 { responseArrived(r, engine: &engine) }
             else { engine.schedule(after: d, kind: ClusterEventKind.deliverResponse, index: r) }
         } else {
-            // Dropped: the caller hears nothing (its timeout, if any, fires); the stream is given up.
+            // Dropped: the caller hears nothing; the stream is given up. With a timeout the row stays
+            // (lost) until it fires, so the caller does see it; without one nothing refers to it.
             if req.conn >= 0 { releaseConnection(of: r, engine: &engine) }
-            freeRequest(r)
+            if sites[Int(req.site)].timeout == nil { freeRequest(r) }
+            else { requests[Int(r)].flags |= RequestFlag.lost }
         }
     }
 

@@ -174,7 +174,9 @@ extension Cluster {
                                 index: UInt32(c), tag: UInt64(conns[Int(c)].gen))
             }
         case ClusterEventKind.connRetry:
-            scheduleHandshake(c, engine: &engine)
+            // Nobody waits for it any more: give up rather than retry for ever.
+            if pools[Int(conns[Int(c)].pool)].waiters.isEmpty { closeConnection(c) }
+            else { scheduleHandshake(c, engine: &engine) }
         case ClusterEventKind.connIdle:
             if conns[Int(c)].streams == 0 { closeConnection(c) }
         default:

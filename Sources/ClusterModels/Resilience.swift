@@ -61,6 +61,8 @@ public struct CircuitBreaker: Sendable {
     let config: BreakerConfig
     public private(set) var state: State = .closed
     var openedAt: Int64 = 0
+    /// When the current round of trial calls was let through.
+    var trialsAt: Int64 = 0
     /// calls (a) and failures (b) over the window, while closed.
     var window: SlidingCounts
     var trialsLeft = 0
@@ -82,8 +84,16 @@ public struct CircuitBreaker: Sendable {
             state = .halfOpen
             trialsLeft = config.halfOpenRequests
             trialSuccesses = 0
+            trialsAt = now
             fallthrough
         case .halfOpen:
+            // A trial whose result never comes (its caller gave up on it) must not wedge the breaker
+            // half-open: after another `openFor` without a verdict, a new round of trials goes.
+            if trialsLeft == 0 && now &- trialsAt >= config.openFor {
+                trialsLeft = config.halfOpenRequests
+                trialSuccesses = 0
+                trialsAt = now
+            }
             guard trialsLeft > 0 else { return false }
             trialsLeft -= 1
             return true
