@@ -67,6 +67,9 @@ public struct Request: Sendable {
     var serial: Int64 = 0
     /// How the span ended (sent back in its response) or, while a step fails, how it will end.
     var outcome: Outcome = .ok
+    /// Its place in its balancer's outstanding counts (`Cluster.outstanding`) while it counts
+    /// there, −1 otherwise (policies that do not count, or its caller stopped waiting).
+    var balancerSlot: Int32 = -1
 }
 
 enum RequestFlag {
@@ -177,6 +180,9 @@ struct Site {
     var requestBytes: Int = 0
     var responseBytes: Int = 0
     var serialNs: Int64 = 0
+    /// The caller instance's balancer view of the target service: `outstanding[balancerBase +
+    /// (caller instance − first caller instance) × target replicas …]` (−1: the policy does not count).
+    var balancerBase: Int = -1
 }
 
 /// The cluster model: services of instances, each with a worker pool, a bounded queue and a
@@ -224,8 +230,17 @@ public struct Cluster {
     var instances: [InstanceState] = []
     var instanceService: [Int32] = []
     var firstInstance: [Int] = []
-    var roundRobinNext: [Int]
+    // Balancers (Balancing/): each service's policy and its state.
+    let svcBalancer: [BalancerPolicy]
+    var roundRobin: [RoundRobin]
+    var weightedRoundRobin: [SmoothWeightedRoundRobin]
+    var leastRequests: [LeastRequests]
+    var powerOfChoices: [PowerOfChoices]
     let balancerRNG: [UnsafeMutablePointer<gsl_rng>?]
+    /// Outstanding requests per instance of every counting balancer's view, side by side.
+    var outstanding: [Int32] = []
+    /// Each service's root balancer view in `outstanding` (−1: its policy does not count).
+    let rootView: [Int]
     public var network: Network
     public let maxCallDepth: Int
     // Requests and calls.
@@ -363,7 +378,6 @@ public struct Cluster {
             }
         }
         self.protocols = protocols
-        self.sites = sites
         budgets = sites.map { s in s.retry.flatMap { p in p.budget.map { RetryBudget(fraction: $0, minRate: p.budgetMinRate) } } }
         self.opStart = opStart; self.ops = ops
         self.stepWork = stepWork; stepRNG = stepStreams.map(\.rng)
@@ -371,9 +385,35 @@ public struct Cluster {
         endpointSimple = simple; endpointRequestSize = reqSize; endpointResponseSize = respSize
         endpointService = epService; endpointWork = work
         endpointFastWork = work.map { FastDraw($0.distribution) }
-        roundRobinNext = Array(repeating: 0, count: services.count)
+        svcBalancer = services.map(\.balancer)
+        roundRobin = Array(repeating: RoundRobin(), count: services.count)
+        weightedRoundRobin = services.map {
+            SmoothWeightedRoundRobin(weights: $0.balancer == .weightedRoundRobin
+                                     ? ($0.balancerWeights ?? Array(repeating: 1, count: $0.replicas)) : [])
+        }
+        leastRequests = Array(repeating: LeastRequests(), count: services.count)
+        powerOfChoices = services.map { PowerOfChoices(choices: $0.balancer == .p2c ? $0.balancerChoices : 2) }
+        // Counting views: one per service for its roots, then one per (caller instance, callee
+        // service) for calls, shared by every call site of that caller service to that service.
+        var viewSize = 0
+        rootView = services.map { s in
+            guard s.balancer.countsOutstanding else { return -1 }
+            defer { viewSize += s.replicas }
+            return viewSize
+        }
+        var pairView: [Int: Int] = [:]
+        for k in sites.indices {
+            let ts = sites[k].targetService
+            guard services[ts].balancer.countsOutstanding else { continue }
+            let key = sites[k].caller &* services.count &+ ts
+            if let b = pairView[key] { sites[k].balancerBase = b; continue }
+            pairView[key] = viewSize
+            sites[k].balancerBase = viewSize
+            viewSize += services[sites[k].caller].replicas * services[ts].replicas
+        }
+        outstanding = Array(repeating: 0, count: viewSize)
         let balancerStreams = services.map {
-            $0.balancer == .random
+            $0.balancer.draws
                 ? RandomStream(master: seed, replication: replication, name: "service.\($0.name).balancer") : nil
         }
         balancerRNG = balancerStreams.map { $0?.rng }
@@ -413,6 +453,7 @@ public struct Cluster {
             tracer = Tracer(fraction: traceFraction,
                             stream: RandomStream(master: seed, replication: replication, name: "output.traces"))
         }
+        self.sites = sites
         self.streams = stepStreams + siteStreams + balancerStreams.compactMap { $0 } + self.network.streams
         requests.reserveCapacity(1024)
     }
@@ -422,9 +463,11 @@ public struct Cluster {
     /// A request for global endpoint `endpoint` arrives now from workload `workload`.
     public mutating func submit(endpoint: Int, workload: Int, user: Int32, engine: inout Engine) {
         let s = Int(endpointService[endpoint])
-        let i = pickInstance(service: s)
-        let r = allocRequest(Request(arrival: engine.now, workload: Int32(workload), user: user,
-                                     endpoint: Int32(endpoint), instance: Int32(i)))
+        let (i, slot) = pickInstance(service: s, view: rootView[s])
+        var row = Request(arrival: engine.now, workload: Int32(workload), user: user,
+                          endpoint: Int32(endpoint), instance: Int32(i))
+        row.balancerSlot = slot
+        let r = allocRequest(row)
         if tracer != nil {
             let t = tracer!.sampleRoot()
             requests[Int(r)].trace = t.trace
@@ -449,6 +492,7 @@ public struct Cluster {
 
     @inline(__always)
     mutating func freeRequest(_ r: UInt32) {
+        releaseBalancerSlot(r)
         requests[Int(r)].gen &+= 1
         requests[Int(r)].instance = freeHead
         freeHead = Int32(r)
@@ -492,15 +536,39 @@ public struct Cluster {
         if inFlightTotal > maxInFlight && engine.stopRequest == nil { limitReached(&engine) }
     }
 
-    mutating func pickInstance(service s: Int) -> Int {
+    /// An instance of service `s` from its balancer (Balancing/), and the request's place in the
+    /// balancer's outstanding counts (−1: not counted). `view`: the first count of the balancer's
+    /// view (−1 for policies that do not count).
+    @inline(__always)
+    mutating func pickInstance(service s: Int, view: Int) -> (instance: Int, slot: Int32) {
         let n = svcReplicas[s]
-        if n == 1 { return firstInstance[s] }
-        if let rng = balancerRNG[s] {
-            return firstInstance[s] + Int(gsl_rng_uniform_int(rng, UInt(n)))
+        if n == 1 { return (firstInstance[s], -1) }
+        switch svcBalancer[s] {
+        case .roundRobin:
+            return (firstInstance[s] + roundRobin[s].pick(count: n), -1)
+        case .random:
+            return (firstInstance[s] + RandomBalancer.pick(count: n, rng: balancerRNG[s]!), -1)
+        case .weightedRoundRobin:
+            return (firstInstance[s] + weightedRoundRobin[s].pick(count: n), -1)
+        case .leastRequests:
+            let k = leastRequests[s].pick(count: n, outstanding: &outstanding, base: view, rng: nil)
+            outstanding[view + k] += 1
+            return (firstInstance[s] + k, Int32(view + k))
+        case .p2c:
+            let k = powerOfChoices[s].pick(count: n, outstanding: &outstanding, base: view, rng: balancerRNG[s])
+            outstanding[view + k] += 1
+            return (firstInstance[s] + k, Int32(view + k))
         }
-        let k = roundRobinNext[s]
-        roundRobinNext[s] = k + 1 == n ? 0 : k + 1
-        return firstInstance[s] + k
+    }
+
+    /// Request `r`'s caller stops waiting for it: it no longer counts as outstanding in its balancer's view.
+    @inline(__always)
+    mutating func releaseBalancerSlot(_ r: UInt32) {
+        let slot = requests[Int(r)].balancerSlot
+        if slot >= 0 {
+            outstanding[Int(slot)] -= 1
+            requests[Int(r)].balancerSlot = -1
+        }
     }
 
     @inline(__always)
@@ -737,9 +805,12 @@ public struct Cluster {
         }
         let te = sites[site].target
         let ts = sites[site].targetService
-        let i = pickInstance(service: ts)
+        let vb = sites[site].balancerBase
+        let (i, slot) = pickInstance(service: ts, view: vb < 0 ? -1
+                                     : vb + (ci - firstInstance[sites[site].caller]) * svcReplicas[ts])
         var row = Request(arrival: now, workload: requests[Int(caller)].workload, user: -1,
                           endpoint: Int32(te), instance: Int32(i))
+        row.balancerSlot = slot
         row.parent = Int32(c)
         row.parentGen = calls[Int(c)].gen
         row.depth = UInt16(depth)
@@ -856,6 +927,7 @@ public struct Cluster {
             let flags = requests[Int(x)].flags
             if flags & RequestFlag.orphan != 0 { return }
             requests[Int(x)].flags |= RequestFlag.orphan
+            releaseBalancerSlot(x)
             let c = UInt32(requests[Int(x)].parent)
             let live = calls[Int(c)].active && calls[Int(c)].gen == requests[Int(x)].parentGen
             // Still waiting for a connection: its pool drops it when its turn comes.
