@@ -70,6 +70,8 @@ public struct Request: Sendable {
     /// Its place in its balancer's outstanding counts (`Cluster.outstanding`) while it counts
     /// there, −1 otherwise (policies that do not count, or its caller stopped waiting).
     var balancerSlot: Int32 = -1
+    /// The next attempt of the same call that counts in a balancer's view (see `CallRecord.counted`).
+    var nextCounted: Int32 = -1
 }
 
 enum RequestFlag {
@@ -104,6 +106,10 @@ struct CallRecord {
     var lastBackoff: Int64 = 0
     var active = false
     var lastOutcome: Outcome = .ok
+    /// Its attempts that count as outstanding in their balancer's view, linked through
+    /// `Request.nextCounted` (−1: none). Released together when the caller stops waiting for the
+    /// call (it resolved or its step ended) while attempts are still out.
+    var counted: Int32 = -1
 }
 
 /// Per-instance runtime state.
@@ -564,11 +570,46 @@ public struct Cluster {
     /// Request `r`'s caller stops waiting for it: it no longer counts as outstanding in its balancer's view.
     @inline(__always)
     mutating func releaseBalancerSlot(_ r: UInt32) {
-        let slot = requests[Int(r)].balancerSlot
-        if slot >= 0 {
-            outstanding[Int(slot)] -= 1
-            requests[Int(r)].balancerSlot = -1
+        if requests[Int(r)].balancerSlot >= 0 { releaseCountedRequest(r) }
+    }
+
+    /// ``releaseBalancerSlot(_:)`` of a request that counts: an attempt also leaves its call's list.
+    @inline(never)
+    mutating func releaseCountedRequest(_ r: UInt32) {
+        outstanding[Int(requests[Int(r)].balancerSlot)] -= 1
+        requests[Int(r)].balancerSlot = -1
+        let c = Int(requests[Int(r)].parent)
+        guard c >= 0 else { return }
+        // An attempt that counts is on the list of its call (same generation): unlink it.
+        var prev: Int32 = -1
+        var x = calls[c].counted
+        while x >= 0 {
+            if x == Int32(r) {
+                if prev < 0 { calls[c].counted = requests[Int(x)].nextCounted }
+                else { requests[Int(prev)].nextCounted = requests[Int(x)].nextCounted }
+                break
+            }
+            prev = x
+            x = requests[Int(x)].nextCounted
         }
+        requests[Int(r)].nextCounted = -1
+    }
+
+    /// The caller stops waiting for call `c` (resolved, or its step ended): attempts still out stop
+    /// counting in their balancer's view now, though their callees finish them (a losing hedge, a
+    /// call `wait_for` no longer needs).
+    @inline(__always)
+    mutating func abandonCountedAttempts(_ c: Int) {
+        var x = calls[c].counted
+        while x >= 0 {
+            let slot = requests[Int(x)].balancerSlot
+            if slot >= 0 { outstanding[Int(slot)] -= 1 }
+            requests[Int(x)].balancerSlot = -1
+            let next = requests[Int(x)].nextCounted
+            requests[Int(x)].nextCounted = -1
+            x = next
+        }
+        calls[c].counted = -1
     }
 
     @inline(__always)
@@ -717,6 +758,7 @@ public struct Cluster {
             if calls[Int(c)].active {
                 calls[Int(c)].active = false
                 releaseBulkhead(UInt32(c))
+                if calls[Int(c)].counted >= 0 { abandonCountedAttempts(Int(c)) }
             }
             calls[Int(c)].gen &+= 1
             calls[Int(c)].next = freeCall
@@ -822,6 +864,10 @@ public struct Cluster {
             row.spanId = tracer!.newSpan()
         }
         let x = allocRequest(row)
+        if slot >= 0 {
+            requests[Int(x)].nextCounted = calls[Int(c)].counted
+            calls[Int(c)].counted = Int32(x)
+        }
         calls[Int(c)].outstanding += 1
         if let t = sites[site].timeout {
             engine.schedule(after: t, kind: ClusterEventKind.attemptTimeout, index: x, tag: UInt64(requests[Int(x)].gen))
@@ -889,6 +935,7 @@ public struct Cluster {
         store.current.scopes[sites[site].slot].record(o, latency: now &- calls[Int(c)].start, admitted: true)
         if rb { releaseBulkhead(c) }
         calls[Int(c)].active = false
+        if calls[Int(c)].counted >= 0 { abandonCountedAttempts(Int(c)) }
         let r = calls[Int(c)].span
         requests[Int(r)].outstanding -= 1
         let left = requests[Int(r)].outstanding

@@ -81,6 +81,23 @@ import Testing
         #expect(r.driver.finishTimes.sorted() == [1, 1, 1, 2, 2, 2, 3, 4].map { $0 * second })
     }
 
+    @Test func anAbandonedHedgeStopsCountingWhenTheCallResolves() {
+        // web calls db (2 instances, 1 s of work, many workers) with a hedge after 0.5 s: the first
+        // attempt goes to db0, the hedge to db1. At 1 s the first answers and the call is over:
+        // the hedge, still running until 1.5 s, no longer counts in web's view from then on.
+        var call = CallSpec(service: "db", endpoint: "ep")
+        call.hedge = HedgeConfig(after: 500 * 1_000_000)
+        let web = svc("web", replicas: 1, balancer: .roundRobin, work: 0, steps: [.call(call)], concurrency: 10)
+        let db = svc("db", replicas: 2, balancer: .leastRequests, work: 1, concurrency: 10)
+        let m = Model(services: [web, db])
+        let view = 2   // db's root view comes first
+        let during = m.run([Arrival(time: 0)], until: 750 * 1_000_000)
+        #expect(Array(during.driver.cluster.outstanding[view...]) == [1, 1])
+        let after = m.run([Arrival(time: 0)], until: 1200 * 1_000_000)
+        #expect(after.driver.finishTimes == [second])
+        #expect(Array(after.driver.cluster.outstanding[view...]) == [0, 0])
+    }
+
     @Test func callersKeepTheirOwnViewsAndEveryAttemptIsReleased() {
         // web (2 instances) calls db (3 instances) with a timeout, retries and a hedge; db is
         // sometimes slow. However attempts end (answered, timed out, abandoned), every view's

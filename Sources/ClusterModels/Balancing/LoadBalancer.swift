@@ -9,8 +9,8 @@ import CGSL
 /// in front of it; calls are balanced client-side, each caller instance with its own outstanding
 /// counts per callee instance. `outstanding[base ..< base + count]` is the view of the balancer
 /// that picks (policies that do not count ignore it). A request is outstanding from the pick until
-/// its caller stops waiting for it: its response arrives, its attempt times out, or (a losing
-/// hedge, a call a `wait_for` step no longer needs) its callee ends it.
+/// its caller stops waiting for it: its response arrives, its attempt times out, or the caller
+/// gives up on the call while it is out (a losing hedge, a call a `wait_for` step no longer needs).
 ///
 /// Policies that draw use the service's own stream `service.NAME.balancer`, so adding a service
 /// never changes another service's choices; the others draw nothing.
