@@ -67,11 +67,6 @@ public struct Request: Sendable {
     var serial: Int64 = 0
     /// How the span ended (sent back in its response) or, while a step fails, how it will end.
     var outcome: Outcome = .ok
-    /// Its place in its balancer's outstanding counts (`Cluster.outstanding`) while it counts
-    /// there, −1 otherwise (policies that do not count, or its caller stopped waiting).
-    var balancerSlot: Int32 = -1
-    /// The next attempt of the same call that counts in a balancer's view (see `CallRecord.counted`).
-    var nextCounted: Int32 = -1
 }
 
 enum RequestFlag {
@@ -107,7 +102,7 @@ struct CallRecord {
     var active = false
     var lastOutcome: Outcome = .ok
     /// Its attempts that count as outstanding in their balancer's view, linked through
-    /// `Request.nextCounted` (−1: none). Released together when the caller stops waiting for the
+    /// `Cluster.nextCounted` (−1: none). Released together when the caller stops waiting for the
     /// call (it resolved or its step ended) while attempts are still out.
     var counted: Int32 = -1
 }
@@ -247,6 +242,14 @@ public struct Cluster {
     var outstanding: [Int32] = []
     /// Each service's root balancer view in `outstanding` (−1: its policy does not count).
     let rootView: [Int]
+    /// Some service's policy counts outstanding requests (else the two arrays below stay empty).
+    let anyCounting: Bool
+    /// Per request row, beside `requests` (kept out of `Request`, whose rows the hot path copies):
+    /// its place in its balancer's outstanding counts while it counts there (−1: it does not: a
+    /// policy that does not count, or its caller stopped waiting), and the next attempt of the same
+    /// call that counts (see `CallRecord.counted`). Free rows hold −1 in both.
+    var balancerSlot: [Int32] = []
+    var nextCounted: [Int32] = []
     public var network: Network
     public let maxCallDepth: Int
     // Requests and calls.
@@ -418,6 +421,7 @@ public struct Cluster {
             viewSize += services[sites[k].caller].replicas * services[ts].replicas
         }
         outstanding = Array(repeating: 0, count: viewSize)
+        anyCounting = services.contains { $0.balancer.countsOutstanding }
         let balancerStreams = services.map {
             $0.balancer.draws
                 ? RandomStream(master: seed, replication: replication, name: "service.\($0.name).balancer") : nil
@@ -470,10 +474,9 @@ public struct Cluster {
     public mutating func submit(endpoint: Int, workload: Int, user: Int32, engine: inout Engine) {
         let s = Int(endpointService[endpoint])
         let (i, slot) = pickInstance(service: s, view: rootView[s])
-        var row = Request(arrival: engine.now, workload: Int32(workload), user: user,
-                          endpoint: Int32(endpoint), instance: Int32(i))
-        row.balancerSlot = slot
-        let r = allocRequest(row)
+        let r = allocRequest(Request(arrival: engine.now, workload: Int32(workload), user: user,
+                                     endpoint: Int32(endpoint), instance: Int32(i)))
+        if slot >= 0 { balancerSlot[Int(r)] = slot }
         if tracer != nil {
             let t = tracer!.sampleRoot()
             requests[Int(r)].trace = t.trace
@@ -493,6 +496,7 @@ public struct Cluster {
             return r
         }
         requests.append(row)
+        if anyCounting { balancerSlot.append(-1); nextCounted.append(-1) }
         return UInt32(requests.count - 1)
     }
 
@@ -570,14 +574,14 @@ public struct Cluster {
     /// Request `r`'s caller stops waiting for it: it no longer counts as outstanding in its balancer's view.
     @inline(__always)
     mutating func releaseBalancerSlot(_ r: UInt32) {
-        if requests[Int(r)].balancerSlot >= 0 { releaseCountedRequest(r) }
+        if anyCounting && balancerSlot[Int(r)] >= 0 { releaseCountedRequest(r) }
     }
 
     /// ``releaseBalancerSlot(_:)`` of a request that counts: an attempt also leaves its call's list.
     @inline(never)
     mutating func releaseCountedRequest(_ r: UInt32) {
-        outstanding[Int(requests[Int(r)].balancerSlot)] -= 1
-        requests[Int(r)].balancerSlot = -1
+        outstanding[Int(balancerSlot[Int(r)])] -= 1
+        balancerSlot[Int(r)] = -1
         let c = Int(requests[Int(r)].parent)
         guard c >= 0 else { return }
         // An attempt that counts is on the list of its call (same generation): unlink it.
@@ -585,14 +589,14 @@ public struct Cluster {
         var x = calls[c].counted
         while x >= 0 {
             if x == Int32(r) {
-                if prev < 0 { calls[c].counted = requests[Int(x)].nextCounted }
-                else { requests[Int(prev)].nextCounted = requests[Int(x)].nextCounted }
+                if prev < 0 { calls[c].counted = nextCounted[Int(x)] }
+                else { nextCounted[Int(prev)] = nextCounted[Int(x)] }
                 break
             }
             prev = x
-            x = requests[Int(x)].nextCounted
+            x = nextCounted[Int(x)]
         }
-        requests[Int(r)].nextCounted = -1
+        nextCounted[Int(r)] = -1
     }
 
     /// The caller stops waiting for call `c` (resolved, or its step ended): attempts still out stop
@@ -602,11 +606,11 @@ public struct Cluster {
     mutating func abandonCountedAttempts(_ c: Int) {
         var x = calls[c].counted
         while x >= 0 {
-            let slot = requests[Int(x)].balancerSlot
+            let slot = balancerSlot[Int(x)]
             if slot >= 0 { outstanding[Int(slot)] -= 1 }
-            requests[Int(x)].balancerSlot = -1
-            let next = requests[Int(x)].nextCounted
-            requests[Int(x)].nextCounted = -1
+            balancerSlot[Int(x)] = -1
+            let next = nextCounted[Int(x)]
+            nextCounted[Int(x)] = -1
             x = next
         }
         calls[c].counted = -1
@@ -852,7 +856,6 @@ public struct Cluster {
                                      : vb + (ci - firstInstance[sites[site].caller]) * svcReplicas[ts])
         var row = Request(arrival: now, workload: requests[Int(caller)].workload, user: -1,
                           endpoint: Int32(te), instance: Int32(i))
-        row.balancerSlot = slot
         row.parent = Int32(c)
         row.parentGen = calls[Int(c)].gen
         row.depth = UInt16(depth)
@@ -865,7 +868,8 @@ public struct Cluster {
         }
         let x = allocRequest(row)
         if slot >= 0 {
-            requests[Int(x)].nextCounted = calls[Int(c)].counted
+            balancerSlot[Int(x)] = slot
+            nextCounted[Int(x)] = calls[Int(c)].counted
             calls[Int(c)].counted = Int32(x)
         }
         calls[Int(c)].outstanding += 1
