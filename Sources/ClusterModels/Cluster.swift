@@ -101,6 +101,10 @@ struct CallRecord {
     var lastBackoff: Int64 = 0
     var active = false
     var lastOutcome: Outcome = .ok
+    /// Its attempts that count as outstanding in their balancer's view, linked through
+    /// `Cluster.nextCounted` (−1: none). Released together when the caller stops waiting for the
+    /// call (it resolved or its step ended) while attempts are still out.
+    var counted: Int32 = -1
 }
 
 /// Per-instance runtime state.
@@ -177,6 +181,9 @@ struct Site {
     var requestBytes: Int = 0
     var responseBytes: Int = 0
     var serialNs: Int64 = 0
+    /// The caller instance's balancer view of the target service: `outstanding[balancerBase +
+    /// (caller instance − first caller instance) × target replicas …]` (−1: the policy does not count).
+    var balancerBase: Int = -1
 }
 
 /// The cluster model: services of instances, each with a worker pool, a bounded queue and a
@@ -224,8 +231,25 @@ public struct Cluster {
     var instances: [InstanceState] = []
     var instanceService: [Int32] = []
     var firstInstance: [Int] = []
-    var roundRobinNext: [Int]
+    // Balancers (Balancing/): each service's policy and its state.
+    let svcBalancer: [BalancerPolicy]
+    var roundRobin: [RoundRobin]
+    var weightedRoundRobin: [SmoothWeightedRoundRobin]
+    var leastRequests: [LeastRequests]
+    var powerOfChoices: [PowerOfChoices]
     let balancerRNG: [UnsafeMutablePointer<gsl_rng>?]
+    /// Outstanding requests per instance of every counting balancer's view, side by side.
+    var outstanding: [Int32] = []
+    /// Each service's root balancer view in `outstanding` (−1: its policy does not count).
+    let rootView: [Int]
+    /// Some service's policy counts outstanding requests (else the two arrays below stay empty).
+    let anyCounting: Bool
+    /// Per request row, beside `requests` (kept out of `Request`, whose rows the hot path copies):
+    /// its place in its balancer's outstanding counts while it counts there (−1: it does not: a
+    /// policy that does not count, or its caller stopped waiting), and the next attempt of the same
+    /// call that counts (see `CallRecord.counted`). Free rows hold −1 in both.
+    var balancerSlot: [Int32] = []
+    var nextCounted: [Int32] = []
     public var network: Network
     public let maxCallDepth: Int
     // Requests and calls.
@@ -363,7 +387,6 @@ public struct Cluster {
             }
         }
         self.protocols = protocols
-        self.sites = sites
         budgets = sites.map { s in s.retry.flatMap { p in p.budget.map { RetryBudget(fraction: $0, minRate: p.budgetMinRate) } } }
         self.opStart = opStart; self.ops = ops
         self.stepWork = stepWork; stepRNG = stepStreams.map(\.rng)
@@ -371,9 +394,36 @@ public struct Cluster {
         endpointSimple = simple; endpointRequestSize = reqSize; endpointResponseSize = respSize
         endpointService = epService; endpointWork = work
         endpointFastWork = work.map { FastDraw($0.distribution) }
-        roundRobinNext = Array(repeating: 0, count: services.count)
+        svcBalancer = services.map(\.balancer)
+        roundRobin = Array(repeating: RoundRobin(), count: services.count)
+        weightedRoundRobin = services.map {
+            SmoothWeightedRoundRobin(weights: $0.balancer == .weightedRoundRobin
+                                     ? ($0.balancerWeights ?? Array(repeating: 1, count: $0.replicas)) : [])
+        }
+        leastRequests = Array(repeating: LeastRequests(), count: services.count)
+        powerOfChoices = services.map { PowerOfChoices(choices: $0.balancer == .p2c ? $0.balancerChoices : 2) }
+        // Counting views: one per service for its roots, then one per (caller instance, callee
+        // service) for calls, shared by every call site of that caller service to that service.
+        var viewSize = 0
+        rootView = services.map { s in
+            guard s.balancer.countsOutstanding else { return -1 }
+            defer { viewSize += s.replicas }
+            return viewSize
+        }
+        var pairView: [Int: Int] = [:]
+        for k in sites.indices {
+            let ts = sites[k].targetService
+            guard services[ts].balancer.countsOutstanding else { continue }
+            let key = sites[k].caller &* services.count &+ ts
+            if let b = pairView[key] { sites[k].balancerBase = b; continue }
+            pairView[key] = viewSize
+            sites[k].balancerBase = viewSize
+            viewSize += services[sites[k].caller].replicas * services[ts].replicas
+        }
+        outstanding = Array(repeating: 0, count: viewSize)
+        anyCounting = services.contains { $0.balancer.countsOutstanding }
         let balancerStreams = services.map {
-            $0.balancer == .random
+            $0.balancer.draws
                 ? RandomStream(master: seed, replication: replication, name: "service.\($0.name).balancer") : nil
         }
         balancerRNG = balancerStreams.map { $0?.rng }
@@ -413,6 +463,7 @@ public struct Cluster {
             tracer = Tracer(fraction: traceFraction,
                             stream: RandomStream(master: seed, replication: replication, name: "output.traces"))
         }
+        self.sites = sites
         self.streams = stepStreams + siteStreams + balancerStreams.compactMap { $0 } + self.network.streams
         requests.reserveCapacity(1024)
     }
@@ -422,9 +473,10 @@ public struct Cluster {
     /// A request for global endpoint `endpoint` arrives now from workload `workload`.
     public mutating func submit(endpoint: Int, workload: Int, user: Int32, engine: inout Engine) {
         let s = Int(endpointService[endpoint])
-        let i = pickInstance(service: s)
+        let (i, slot) = pickInstance(service: s, view: rootView[s])
         let r = allocRequest(Request(arrival: engine.now, workload: Int32(workload), user: user,
                                      endpoint: Int32(endpoint), instance: Int32(i)))
+        if slot >= 0 { balancerSlot[Int(r)] = slot }
         if tracer != nil {
             let t = tracer!.sampleRoot()
             requests[Int(r)].trace = t.trace
@@ -444,11 +496,13 @@ public struct Cluster {
             return r
         }
         requests.append(row)
+        if anyCounting { balancerSlot.append(-1); nextCounted.append(-1) }
         return UInt32(requests.count - 1)
     }
 
     @inline(__always)
     mutating func freeRequest(_ r: UInt32) {
+        releaseBalancerSlot(r)
         requests[Int(r)].gen &+= 1
         requests[Int(r)].instance = freeHead
         freeHead = Int32(r)
@@ -492,15 +546,74 @@ public struct Cluster {
         if inFlightTotal > maxInFlight && engine.stopRequest == nil { limitReached(&engine) }
     }
 
-    mutating func pickInstance(service s: Int) -> Int {
+    /// An instance of service `s` from its balancer (Balancing/), and the request's place in the
+    /// balancer's outstanding counts (−1: not counted). `view`: the first count of the balancer's
+    /// view (−1 for policies that do not count).
+    @inline(__always)
+    mutating func pickInstance(service s: Int, view: Int) -> (instance: Int, slot: Int32) {
         let n = svcReplicas[s]
-        if n == 1 { return firstInstance[s] }
-        if let rng = balancerRNG[s] {
-            return firstInstance[s] + Int(gsl_rng_uniform_int(rng, UInt(n)))
+        if n == 1 { return (firstInstance[s], -1) }
+        switch svcBalancer[s] {
+        case .roundRobin:
+            return (firstInstance[s] + roundRobin[s].pick(count: n), -1)
+        case .random:
+            return (firstInstance[s] + RandomBalancer.pick(count: n, rng: balancerRNG[s]!), -1)
+        case .weightedRoundRobin:
+            return (firstInstance[s] + weightedRoundRobin[s].pick(count: n), -1)
+        case .leastRequests:
+            let k = leastRequests[s].pick(count: n, outstanding: &outstanding, base: view, rng: nil)
+            outstanding[view + k] += 1
+            return (firstInstance[s] + k, Int32(view + k))
+        case .p2c:
+            let k = powerOfChoices[s].pick(count: n, outstanding: &outstanding, base: view, rng: balancerRNG[s])
+            outstanding[view + k] += 1
+            return (firstInstance[s] + k, Int32(view + k))
         }
-        let k = roundRobinNext[s]
-        roundRobinNext[s] = k + 1 == n ? 0 : k + 1
-        return firstInstance[s] + k
+    }
+
+    /// Request `r`'s caller stops waiting for it: it no longer counts as outstanding in its balancer's view.
+    @inline(__always)
+    mutating func releaseBalancerSlot(_ r: UInt32) {
+        if anyCounting && balancerSlot[Int(r)] >= 0 { releaseCountedRequest(r) }
+    }
+
+    /// ``releaseBalancerSlot(_:)`` of a request that counts: an attempt also leaves its call's list.
+    @inline(never)
+    mutating func releaseCountedRequest(_ r: UInt32) {
+        outstanding[Int(balancerSlot[Int(r)])] -= 1
+        balancerSlot[Int(r)] = -1
+        let c = Int(requests[Int(r)].parent)
+        guard c >= 0 else { return }
+        // An attempt that counts is on the list of its call (same generation): unlink it.
+        var prev: Int32 = -1
+        var x = calls[c].counted
+        while x >= 0 {
+            if x == Int32(r) {
+                if prev < 0 { calls[c].counted = nextCounted[Int(x)] }
+                else { nextCounted[Int(prev)] = nextCounted[Int(x)] }
+                break
+            }
+            prev = x
+            x = nextCounted[Int(x)]
+        }
+        nextCounted[Int(r)] = -1
+    }
+
+    /// The caller stops waiting for call `c` (resolved, or its step ended): attempts still out stop
+    /// counting in their balancer's view now, though their callees finish them (a losing hedge, a
+    /// call `wait_for` no longer needs).
+    @inline(__always)
+    mutating func abandonCountedAttempts(_ c: Int) {
+        var x = calls[c].counted
+        while x >= 0 {
+            let slot = balancerSlot[Int(x)]
+            if slot >= 0 { outstanding[Int(slot)] -= 1 }
+            balancerSlot[Int(x)] = -1
+            let next = nextCounted[Int(x)]
+            nextCounted[Int(x)] = -1
+            x = next
+        }
+        calls[c].counted = -1
     }
 
     @inline(__always)
@@ -649,6 +762,7 @@ public struct Cluster {
             if calls[Int(c)].active {
                 calls[Int(c)].active = false
                 releaseBulkhead(UInt32(c))
+                if calls[Int(c)].counted >= 0 { abandonCountedAttempts(Int(c)) }
             }
             calls[Int(c)].gen &+= 1
             calls[Int(c)].next = freeCall
@@ -737,7 +851,9 @@ public struct Cluster {
         }
         let te = sites[site].target
         let ts = sites[site].targetService
-        let i = pickInstance(service: ts)
+        let vb = sites[site].balancerBase
+        let (i, slot) = pickInstance(service: ts, view: vb < 0 ? -1
+                                     : vb + (ci - firstInstance[sites[site].caller]) * svcReplicas[ts])
         var row = Request(arrival: now, workload: requests[Int(caller)].workload, user: -1,
                           endpoint: Int32(te), instance: Int32(i))
         row.parent = Int32(c)
@@ -751,6 +867,11 @@ public struct Cluster {
             row.spanId = tracer!.newSpan()
         }
         let x = allocRequest(row)
+        if slot >= 0 {
+            balancerSlot[Int(x)] = slot
+            nextCounted[Int(x)] = calls[Int(c)].counted
+            calls[Int(c)].counted = Int32(x)
+        }
         calls[Int(c)].outstanding += 1
         if let t = sites[site].timeout {
             engine.schedule(after: t, kind: ClusterEventKind.attemptTimeout, index: x, tag: UInt64(requests[Int(x)].gen))
@@ -822,6 +943,7 @@ public struct Cluster {
         store.current.scopes[sites[site].slot].record(o, latency: now &- calls[Int(c)].start, admitted: true)
         if rb { releaseBulkhead(c) }
         calls[Int(c)].active = false
+        if calls[Int(c)].counted >= 0 { abandonCountedAttempts(Int(c)) }
         let r = calls[Int(c)].span
         requests[Int(r)].outstanding -= 1
         let left = requests[Int(r)].outstanding
@@ -860,6 +982,7 @@ public struct Cluster {
             let flags = requests[Int(x)].flags
             if flags & RequestFlag.orphan != 0 { return }
             requests[Int(x)].flags |= RequestFlag.orphan
+            releaseBalancerSlot(x)
             let c = UInt32(requests[Int(x)].parent)
             let parentGen = requests[Int(x)].parentGen
             // Still waiting for a connection: its pool drops it when its turn comes.

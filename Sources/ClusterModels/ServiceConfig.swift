@@ -14,11 +14,18 @@ public enum IOMode: String, Sendable, CaseIterable {
     case async
 }
 
-/// How a caller picks an instance of a service. The full balancer set is its own issue; these two
-/// need no per-instance feedback.
+/// How a caller picks an instance of a service (one file per policy in `Balancing/`).
 public enum BalancerPolicy: String, Sendable, CaseIterable {
     case roundRobin = "round_robin"
+    case weightedRoundRobin = "weighted_round_robin"
     case random
+    case leastRequests = "least_requests"
+    case p2c
+
+    /// Policies that pick from outstanding-request counts (each balancer keeps its own view).
+    public var countsOutstanding: Bool { self == .leastRequests || self == .p2c }
+    /// Policies that draw from the service's `service.NAME.balancer` stream.
+    public var draws: Bool { self == .random || self == .p2c }
 }
 
 /// One endpoint of a service: the CPU demand of a request to it, then its calls and any more work.
@@ -65,6 +72,10 @@ public struct ServiceConfig: Sendable, Equatable {
     public var queueCapacity: Int
     public var discipline: QueueDiscipline
     public var balancer: BalancerPolicy
+    /// `weighted_round_robin`: one positive weight per replica (nil: all equal).
+    public var balancerWeights: [Int]? = nil
+    /// `p2c`: candidates drawn per pick (d ≥ 2; at most the replicas are drawn).
+    public var balancerChoices: Int = 2
     public var endpoints: [EndpointConfig]
     /// Zones the replicas are spread over, round robin (nil: every zone of the network).
     public var zones: [String]? = nil

@@ -42,13 +42,14 @@ enum Schema {
     static let queue = KeySchema(supported: ["capacity", "discipline"])
 
     static let balancerPolicies = BalancerPolicy.allCases.map(\.rawValue)
-    static let unsupportedBalancerPolicies = ["weighted_round_robin", "least_requests", "p2c", "consistent_hash",
-                                              "maglev", "ewma", "zone_aware"]
+    static let unsupportedBalancerPolicies = ["consistent_hash", "maglev", "ewma", "zone_aware"]
     static let balancer = KeySchema(
-        supported: ["policy"],
-        unsupported: ["weights", "choices", "key", "vnodes", "bounded_load", "outlier_detection", "spill_at"].map {
-            ($0, "balancer policies take no options in this version; supported policies: \(balancerPolicies.joined(separator: ", "))")
+        supported: ["policy", "weights", "choices"],
+        unsupported: ["key", "vnodes", "bounded_load", "outlier_detection", "spill_at"].map {
+            ($0, "this version has no hashing, zone-aware or outlier-detecting balancers; supported policies: \(balancerPolicies.joined(separator: ", "))")
         })
+    /// The options each policy takes.
+    static let balancerOptions: [String: String] = ["weights": "weighted_round_robin", "choices": "p2c"]
 
     static let queueDisciplines = QueueDiscipline.allCases.map(\.rawValue)
     static let ioModes = IOMode.allCases.map(\.rawValue)

@@ -96,16 +96,18 @@ extension DecodeContext {
         if let n = f["balancer"] {
             record("\(path).balancer", key: f.keyNode("balancer"), value: n)
             if let b = fields(n, "balancer", schema: Schema.balancer) {
+                var policy: BalancerPolicy?
                 if let p = b["policy"] {
                     record("\(path).balancer.policy", key: b.keyNode("policy"), value: p)
                     if let s = choice(p, "balancer policy", Schema.balancerPolicies,
-                                      unsupported: Schema.unsupportedBalancerPolicies),
-                       let policy = BalancerPolicy(rawValue: s) {
-                        config.balancer = policy
+                                      unsupported: Schema.unsupportedBalancerPolicies) {
+                        policy = BalancerPolicy(rawValue: s)
+                        if let policy { config.balancer = policy }
                     }
                 } else {
                     missing("policy", in: b, "balancer", hint: "supported: \(Schema.balancerPolicies.joined(separator: ", "))")
                 }
+                balancerOptions(b, policy: policy, path: "\(path).balancer", into: &config)
             }
         }
         if let n = f["endpoints"] {
@@ -120,6 +122,42 @@ extension DecodeContext {
             servicesWithUnknownEndpoints.insert(name)
         }
         return config
+    }
+
+    /// `weights` (weighted_round_robin) and `choices` (p2c), checked against the policy and the
+    /// replicas (`replicas` comes before `balancer` in the service, whatever the file order).
+    private func balancerOptions(_ b: Fields, policy: BalancerPolicy?, path: String, into config: inout ServiceConfig) {
+        for pair in b.pairs {
+            guard let key = pair.name, let owner = Schema.balancerOptions[key] else { continue }
+            record("\(path).\(key)", key: pair.key, value: pair.value)
+            if let policy, policy.rawValue != owner {
+                error("balancer policy \(quoted(policy.rawValue)) takes no \(quoted(key))", at: pair.key,
+                      hint: "\(quoted(key)) is an option of \(owner); remove it or use policy: \(owner)")
+                continue
+            }
+            if key == "choices" {
+                guard let d = int(pair.value, "choices", in: 2...CountLimits.replicas) else { continue }
+                if d > config.replicas {
+                    error("\"choices\" must be at most the replicas (\(config.replicas)), found \(d)", at: pair.value,
+                          hint: "p2c draws that many distinct instances; with \(config.replicas) replicas use at most \(config.replicas)")
+                    continue
+                }
+                config.balancerChoices = d
+            } else {
+                guard let items = list(pair.value, "weights") else { continue }
+                var weights: [Int] = []
+                for item in items {
+                    if let w = int(item, "weight", in: 1...1_000_000) { weights.append(w) }
+                }
+                guard weights.count == items.count else { continue }
+                if weights.count != config.replicas {
+                    error("\"weights\" has \(weights.count) weight\(weights.count == 1 ? "" : "s") for \(config.replicas) replica\(config.replicas == 1 ? "" : "s")",
+                          at: pair.value, hint: "give one weight per replica, in instance order")
+                    continue
+                }
+                config.balancerWeights = weights
+            }
+        }
     }
 
     private func instance(_ node: YNode, path: String, into config: inout ServiceConfig) {

@@ -189,6 +189,48 @@ struct ValidationTests {
         #expect(r.row("endpoint:api.get", "latency_mean").interval.mean > r.row("endpoint:db.query", "latency_mean").interval.mean)
     }
 
+    // MARK: §2.1 power of d choices (supermarket model)
+
+    /// Mean-field E[T] of power of d choices at per-instance load λ (exponential work, mean 1):
+    /// T_d(λ) = Σ_{i≥1} λ^((dⁱ−d)/(d−1)); d = 1 is M/M/1's 1/(1−λ).
+    static func supermarket(lambda: Double, d: Int) -> Double {
+        if d == 1 { return 1 / (1 - lambda) }
+        var t = 0.0, di = Double(d)
+        for _ in 1...60 {
+            let term = pow(lambda, (di - Double(d)) / Double(d - 1))
+            t += term
+            if term < 1e-15 { break }
+            di *= Double(d)
+        }
+        return t
+    }
+
+    @Test func supermarketMatchesTheReferenceTable() {
+        for (lambda, d, t) in [(0.5, 2, 1.265686), (0.9, 2, 2.614057), (0.5, 3, 1.125244), (0.9, 3, 2.027856),
+                               (0.99, 2, 5.431997), (0.9, 1, 10.0)] {
+            #expect(abs(Self.supermarket(lambda: lambda, d: d) - t) < 1e-6 * t, "λ \(lambda) d \(d)")
+        }
+    }
+
+    /// 100 instances per service. p2c: the mean within 3 % above the mean-field value (finite n sits
+    /// slightly above it; 1 % below is allowed for noise), with an interval narrow enough (±1 %) to
+    /// tell. random: each instance an M/M/1 queue, mean within 2 % (and 3 half-widths).
+    @Test func powerOfDChoices() throws {
+        let r = try Self.run("balancers-p2c.yaml")
+        for (svc, lambda, d) in [("p2c-d2-l05", 0.5, 2), ("p2c-d2-l09", 0.9, 2), ("p2c-d3-l05", 0.5, 3), ("p2c-d3-l09", 0.9, 3)] {
+            let t = Self.supermarket(lambda: lambda, d: d)
+            let row = r.row("endpoint:\(svc).serve", "latency_mean")
+            let c = Check(name: "p2c d=\(d) lambda=\(lambda)", metric: "latency_mean", exact: t, row: row, tolerance: 0.03)
+            print("validation: " + c.description)
+            #expect(row.interval.mean >= t * 0.99 && row.interval.mean <= t * 1.03, "\(c.description)")
+            #expect(row.interval.halfWidth <= 0.01 * t, "\(c.description)")
+        }
+        verify([
+            Check(name: "random = M/M/1 lambda=0.5", metric: "latency_mean", exact: 2, row: r.row("endpoint:random-l05.serve", "latency_mean"), tolerance: 0.02),
+            Check(name: "random = M/M/1 lambda=0.9", metric: "latency_mean", exact: 10, row: r.row("endpoint:random-l09.serve", "latency_mean"), tolerance: 0.02),
+        ], r)
+    }
+
     // MARK: §1.7 closed network, exact MVA
 
     /// Exact MVA for one load-independent station of demand D with think time Z and N users.
