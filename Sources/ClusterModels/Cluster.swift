@@ -88,7 +88,6 @@ enum RequestFlag {
 /// One call made by a span: its attempts (retries, hedges) and how it ended.
 struct CallRecord {
     var span: UInt32 = 0
-    var spanGen: UInt32 = 0
     var site: Int32 = 0
     var start: Int64 = 0
     var gen: UInt32 = 0
@@ -100,7 +99,6 @@ struct CallRecord {
     /// Backoff of the previous retry (ns), for decorrelated jitter.
     var lastBackoff: Int64 = 0
     var active = false
-    var lastOutcome: Outcome = .ok
     /// Its attempts that count as outstanding in their balancer's view, linked through
     /// `Cluster.nextCounted` (−1: none). Released together when the caller stops waiting for the
     /// call (it resolved or its step ended) while attempts are still out.
@@ -203,8 +201,6 @@ public struct Cluster {
     let endpointRNG: [UnsafeMutablePointer<gsl_rng>]
     /// The endpoint does its work and replies: no calls, no more steps.
     let endpointSimple: [Bool]
-    let endpointRequestSize: [Int]
-    let endpointResponseSize: [Int]
     // Endpoint programs: ops[opStart[e] ..< opStart[e + 1]]; op 0 is the endpoint's `work`.
     let opStart: [Int]
     let ops: [Op]
@@ -310,7 +306,7 @@ public struct Cluster {
         var stepWork = work, stepStreams = streams
         var groupStart: [Int] = [], groupSites: [Int] = [], groupWaitFor: [Int] = []
         var siteSpecs: [(caller: Int, spec: CallSpec, target: Int)] = []
-        var simple: [Bool] = [], reqSize: [Int] = [], respSize: [Int] = []
+        var simple: [Bool] = []
         var e = 0
         for (si, s) in services.enumerated() {
             for ep in s.endpoints {
@@ -340,8 +336,6 @@ public struct Cluster {
                     }
                 }
                 simple.append(ep.steps.isEmpty)
-                reqSize.append(ep.requestSize)
-                respSize.append(ep.responseSize)
                 e += 1
             }
         }
@@ -391,7 +385,7 @@ public struct Cluster {
         self.opStart = opStart; self.ops = ops
         self.stepWork = stepWork; stepRNG = stepStreams.map(\.rng)
         self.groupStart = groupStart; self.groupSites = groupSites; self.groupWaitFor = groupWaitFor
-        endpointSimple = simple; endpointRequestSize = reqSize; endpointResponseSize = respSize
+        endpointSimple = simple
         endpointService = epService; endpointWork = work
         endpointFastWork = work.map { FastDraw($0.distribution) }
         svcBalancer = services.map(\.balancer)
@@ -777,7 +771,6 @@ public struct Cluster {
     mutating func allocCall(span r: UInt32, site: Int, now: Int64) -> UInt32 {
         var rec = CallRecord()
         rec.span = r
-        rec.spanGen = requests[Int(r)].gen
         rec.site = Int32(site)
         rec.start = now
         rec.active = true
@@ -817,7 +810,6 @@ public struct Cluster {
     /// A call refused before any attempt (bulkhead full): it ends rejected at once.
     mutating func resolveRejectedAtOnce(_ c: UInt32, engine: inout Engine) {
         calls[Int(c)].active = true
-        calls[Int(c)].lastOutcome = .rejected
         resolve(c, .rejected, engine: &engine, releaseBulkhead: false)
     }
 
@@ -844,7 +836,6 @@ public struct Cluster {
             if breakers[key] == nil { breakers[key] = CircuitBreaker(sites[site].breaker!) }
             if !breakers[key]!.allow(at: now) {
                 // Open: fail fast without calling (resilience4j's CallNotPermittedException).
-                calls[Int(c)].lastOutcome = .rejected
                 attemptEnded(c, .rejected, engine: &engine, countInBreaker: false)
                 return
             }
@@ -910,7 +901,6 @@ public struct Cluster {
             breakers[key]?.record(ok: o == .ok, at: now)
         }
         if o == .ok { resolve(c, .ok, engine: &engine); return }
-        calls[Int(c)].lastOutcome = o
         if calls[Int(c)].outstanding > 0 { return }          // a hedge is still out: wait for it
         if let p = sites[site].retry, Int(calls[Int(c)].retries) < p.max,
            budgets[site]?.allowRetry(at: now) ?? true {
