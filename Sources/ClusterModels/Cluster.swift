@@ -447,7 +447,7 @@ public struct Cluster {
             gauges[si].replicas.set(Double(s.replicas), at: 0)
             gauges[si].dedicated = svcDedicated[si] && !svcTrackCores[si]
         }
-        store = BatchStore(scopeCount: scopes.slotCount, serviceCount: services.count)
+        store = BatchStore(scopeCount: scopes.slotCount, serviceCount: services.count, instanceCount: instances.count)
         self.maxInFlight = maxInFlight
         if let iv = timeseriesInterval {
             series = TimeSeriesRecorder(interval: iv, scopes: scopes, serviceCount: services.count)
@@ -1097,13 +1097,14 @@ public struct Cluster {
             store.current.responseSum += Double(latency)
             finishedTotal &+= 1
         }
+        let i = Int(req.instance)
+        if svcReplicas[s] > 1 { store.current.instanceCounts[2 &* i &+ (outcome == .ok ? 1 : 0)] &+= 1 }
         if sampling { series!.record(outcome, latency: latency, service: s, root: root) }
         if req.trace >= 0 {
             tracer!.record(TraceSpan(trace: req.trace, span: req.spanId, parent: req.parentSpan, service: Int32(s),
                                      endpoint: req.endpoint, instance: req.instance &- Int32(truncatingIfNeeded: firstInstance[s]),
                                      start: req.arrival, end: now, outcome: outcome))
         }
-        let i = Int(req.instance)
         if req.flags & RequestFlag.detached != 0 { gauges[s].detached.add(-1, at: now) }
         if !root {
             requests[Int(r)].flags &= ~(RequestFlag.detached | RequestFlag.admitted | RequestFlag.holdsWorker)

@@ -69,11 +69,16 @@ public struct Batch: Sendable {
     public var scopes: [ScopeAggregate]
     /// Cumulative integrals at `startTime`.
     public var integralsAtStart: [ServiceIntegrals]
+    /// Requests finished at each instance (global index i): `[2i]` those that did not succeed,
+    /// `[2i + 1]` the successful ones. Kept for instances of services with two or more replicas
+    /// only (a lone instance's numbers are its service's).
+    public var instanceCounts: [Int64]
 
-    public init(startTime: Int64, scopeCount: Int, integrals: [ServiceIntegrals]) {
+    public init(startTime: Int64, scopeCount: Int, integrals: [ServiceIntegrals], instanceCount: Int = 0) {
         self.startTime = startTime
         scopes = Array(repeating: ScopeAggregate(), count: scopeCount)
         integralsAtStart = integrals
+        instanceCounts = Array(repeating: 0, count: 2 * instanceCount)
     }
 
     /// Appends the next batch's aggregates (it must start where this one ends).
@@ -81,6 +86,7 @@ public struct Batch: Sendable {
         observations += o.observations
         responseSum += o.responseSum
         for i in scopes.indices { scopes[i].merge(o.scopes[i]) }
+        for i in instanceCounts.indices { instanceCounts[i] += o.instanceCounts[i] }
     }
 
     public var meanResponse: Double { observations > 0 ? responseSum / Double(observations) : 0 }
@@ -97,12 +103,15 @@ public struct BatchStore: Sendable {
     public var current: Batch
     public private(set) var batchSize: Int64
     let scopeCount: Int
+    let instanceCount: Int
 
-    public init(scopeCount: Int, serviceCount: Int, initialBatchSize: Int64 = 5) {
+    public init(scopeCount: Int, serviceCount: Int, instanceCount: Int = 0, initialBatchSize: Int64 = 5) {
         self.scopeCount = scopeCount
+        self.instanceCount = instanceCount
         batchSize = initialBatchSize
         current = Batch(startTime: 0, scopeCount: scopeCount,
-                        integrals: Array(repeating: ServiceIntegrals(), count: serviceCount))
+                        integrals: Array(repeating: ServiceIntegrals(), count: serviceCount),
+                        instanceCount: instanceCount)
     }
 
     /// True when the current batch is full and the next observation must open a new batch.
@@ -111,7 +120,7 @@ public struct BatchStore: Sendable {
     /// Closes the current batch and opens one starting at `now` with the given integral snapshot.
     public mutating func openBatch(at now: Int64, integrals: [ServiceIntegrals]) {
         closed.append(current)
-        current = Batch(startTime: now, scopeCount: scopeCount, integrals: integrals)
+        current = Batch(startTime: now, scopeCount: scopeCount, integrals: integrals, instanceCount: instanceCount)
         if closed.count >= BatchStore.maxBatches {
             var merged: [Batch] = []
             merged.reserveCapacity(closed.count / 2)
@@ -131,7 +140,7 @@ public struct BatchStore: Sendable {
     /// Drops everything before `now` and starts afresh (a fixed warm-up has ended).
     public mutating func restart(at now: Int64, integrals: [ServiceIntegrals]) {
         closed.removeAll()
-        current = Batch(startTime: now, scopeCount: scopeCount, integrals: integrals)
+        current = Batch(startTime: now, scopeCount: scopeCount, integrals: integrals, instanceCount: instanceCount)
     }
 
     /// All batches in time order, the current (possibly partial) one last.

@@ -62,7 +62,8 @@ extension Cluster {
         }
         if case .fixed(let t) = warmup, t >= end {
             // The run ended before its warm-up did: nothing is kept (the table says so).
-            merged = Batch(startTime: end, scopeCount: scopes.slotCount, integrals: integrals(at: end))
+            merged = Batch(startTime: end, scopeCount: scopes.slotCount, integrals: integrals(at: end),
+                           instanceCount: instances.count)
         }
         let startInts = merged.integralsAtStart
         let endInts = integrals(at: end)
@@ -116,6 +117,7 @@ extension Cluster {
                 add(name, "littles_law_gap", "ratio", gap)
                 add(name, "retries", "count", Double(a.retries))
                 add(name, "connections_opened", "count", Double(a.connections))
+                add(name, "load_imbalance", "ratio", instanceLoads(s, merged, a).imbalance)
             case .endpoint, .workload:
                 latencies(name, a)
             case .call:
@@ -123,6 +125,38 @@ extension Cluster {
                 add(name, "retries", "count", Double(a.retries))
             }
         }
+        // Instance scopes, after every other scope: instance:SERVICE/INDEX for each replica.
+        for (s, cfg) in services.enumerated() {
+            let a = merged.scopes[scopes.slotOf[scopes.service(s)]]
+            let loads = instanceLoads(s, merged, a)
+            for k in 0..<cfg.replicas {
+                let name = "instance:\(cfg.name)/\(k)"
+                add(name, "requests", "count", Double(loads.finished[k]))
+                add(name, "throughput", "1/s", span > 0 ? Double(loads.ok[k]) / span : nil)
+                add(name, "load_share", "ratio", loads.total > 0 ? Double(loads.finished[k]) / Double(loads.total) : nil)
+            }
+        }
         return (warmupTime, atLimit, out)
+    }
+
+    /// Requests finished at each instance of service `s` (every outcome, and the successful ones)
+    /// in `batch`, and the max/mean of the first (nil when the service finished none). A lone
+    /// instance's numbers are its service's aggregate `a`.
+    func instanceLoads(_ s: Int, _ batch: Batch, _ a: ScopeAggregate)
+        -> (finished: [Int64], ok: [Int64], total: Int64, imbalance: Double?) {
+        let n = services[s].replicas
+        var finished: [Int64] = [], ok: [Int64] = []
+        if n == 1 {
+            finished = [a.finished]; ok = [a.ok]
+        } else {
+            let base = firstInstance[s]
+            for k in 0..<n {
+                let bad = batch.instanceCounts[2 * (base + k)], good = batch.instanceCounts[2 * (base + k) + 1]
+                finished.append(bad + good); ok.append(good)
+            }
+        }
+        let total = finished.reduce(0, +)
+        let imbalance = total > 0 ? Double(finished.max()!) / (Double(total) / Double(n)) : nil
+        return (finished, ok, total, imbalance)
     }
 }

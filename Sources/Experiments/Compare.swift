@@ -6,8 +6,11 @@ public enum Worse: String, Sendable {
     case higher, lower
 
     /// Latencies and failure rates are worse higher, throughput lower; the others (utilization,
-    /// queue lengths, counts) have no direction and never count as a regression.
-    public static func of(metric: String) -> Worse? {
+    /// queue lengths, counts, load shares and imbalance) have no direction and never count as a
+    /// regression. Nor does anything of an `instance:` scope: one replica's throughput halves when
+    /// the replicas double, which is no regression.
+    public static func of(metric: String, scope: String = "") -> Worse? {
+        if scope.hasPrefix("instance:") { return nil }
         if metric.hasPrefix("latency_") || metric == "error_rate" || metric == "timeout_rate" || metric == "rejection_rate" {
             return .higher
         }
@@ -78,7 +81,7 @@ public enum Compare {
             let relative = base.mean == 0 ? (diff.mean == 0 ? Double.nan : (diff.mean > 0 ? .infinity : -.infinity))
                                           : diff.mean / abs(base.mean)
             let significant = diff.n > 1 && (diff.low > 0 || diff.high < 0)
-            let worse = Worse.of(metric: m.metric)
+            let worse = Worse.of(metric: m.metric, scope: m.scope)
             var regression = false
             if let worse, significant, metrics.isEmpty || metrics.contains(m.metric) {
                 let onWorseSide = worse == .higher ? diff.low > 0 : diff.high < 0

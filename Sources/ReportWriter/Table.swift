@@ -20,7 +20,8 @@ public enum SummaryTable {
         // Request scopes: latency in ms.
         let pcts = sc.output.percentiles.map(percentileMetricName)
         var rows: [[String]] = [["scope", "requests", "throughput/s", "mean ms"] + pcts.map { $0.replacingOccurrences(of: "latency_", with: "") + " ms" } + ["errors"]]
-        let scopes = orderedScopes(result).filter { !$0.hasPrefix("service:") }
+        // Instance scopes stay in the CSV files; the services' table shows their max/mean.
+        let scopes = orderedScopes(result).filter { !$0.hasPrefix("service:") && !$0.hasPrefix("instance:") }
         for scope in scopes {
             var r = [scope, cell(scope, "requests", digits: 0), cell(scope, "throughput"), cell(scope, "latency_mean", scale: 1000)]
             r += pcts.map { cell(scope, $0, scale: 1000) }
@@ -28,10 +29,11 @@ public enum SummaryTable {
             rows.append(r)
         }
         out += "\n" + layout(rows)
-        var srows: [[String]] = [["service", "utilization", "queue", "in flight", "throughput/s", "errors", "little gap"]]
+        var srows: [[String]] = [["service", "utilization", "queue", "in flight", "throughput/s", "errors", "imbalance", "little gap"]]
         for scope in orderedScopes(result) where scope.hasPrefix("service:") {
             srows.append([scope, cell(scope, "utilization"), cell(scope, "queue_length_mean"), cell(scope, "in_flight_mean"),
-                          cell(scope, "throughput"), cell(scope, "error_rate"), cell(scope, "littles_law_gap")])
+                          cell(scope, "throughput"), cell(scope, "error_rate"), cell(scope, "load_imbalance"),
+                          cell(scope, "littles_law_gap")])
         }
         out += "\n" + layout(srows)
         let warm = result.replications.map { Double($0.warmup) / 1e9 }

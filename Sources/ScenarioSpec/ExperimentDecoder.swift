@@ -134,10 +134,10 @@ extension DecodeContext {
     private func sloScope(_ node: YNode, services: [ServiceConfig], workloads: [WorkloadConfig]) -> String? {
         guard let text = string(node, "scope") else { return nil }
         if text == "all" { return text }
-        let kinds = ["all", "service", "endpoint", "workload", "call"]
+        let kinds = ["all", "service", "endpoint", "workload", "call", "instance"]
         guard let colon = text.firstIndex(of: ":") else {
             error("unknown SLO scope \(quoted(text))", at: node,
-                  hint: "write all, service:NAME, endpoint:SERVICE.ENDPOINT, workload:NAME or call:CALLER->SERVICE.ENDPOINT")
+                  hint: "write all, service:NAME, endpoint:SERVICE.ENDPOINT, workload:NAME, call:CALLER->SERVICE.ENDPOINT or instance:SERVICE/INDEX")
             return nil
         }
         let kind = String(text[..<colon]), rest = String(text[text.index(after: colon)...])
@@ -192,6 +192,24 @@ extension DecodeContext {
                       hint: made.isEmpty ? "it makes no calls" : Suggest.hint(for: sides[1], in: Array(Set(made)).sorted(), listLabel: "its calls"))
                 return nil
             }
+        case "instance":
+            // instance:SERVICE/INDEX, INDEX in 0 ..< replicas.
+            let parts = rest.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 2, let index = Int(parts[1]), index >= 0 else {
+                error("an instance scope is written instance:SERVICE/INDEX, found \(quoted(text))", at: node, offset: offset,
+                      hint: "INDEX counts the service's replicas from 0, e.g. instance:web/0")
+                return nil
+            }
+            guard let s = services.first(where: { $0.name == parts[0] }) else {
+                error("unknown service \(quoted(parts[0]))", at: node, offset: offset,
+                      hint: Suggest.hint(for: parts[0], in: services.map(\.name)))
+                return nil
+            }
+            guard index < s.replicas else {
+                error("service \(quoted(s.name)) has \(s.replicas) replica\(s.replicas == 1 ? "" : "s"), so no instance \(index)",
+                      at: node, offset: offset + parts[0].count + 1, hint: "instances are numbered 0 to \(s.replicas - 1)")
+                return nil
+            }
         case "workload":
             guard workloads.contains(where: { $0.name == rest }) else {
                 error("unknown workload \(quoted(rest))", at: node, offset: offset, hint: Suggest.hint(for: rest, in: workloads.map(\.name)))
@@ -215,8 +233,9 @@ extension DecodeContext {
             return [("throughput", "1/s"), ("error_rate", "ratio"), ("timeout_rate", "ratio"), ("rejection_rate", "ratio"),
                     ("utilization", "ratio"), ("queue_length_mean", "count"), ("in_flight_mean", "count"),
                     ("replicas_mean", "count"), ("replicas_max", "count"), ("retries", "count"),
-                    ("connections_opened", "count")]
+                    ("connections_opened", "count"), ("load_imbalance", "ratio")]
         }
+        if scope.hasPrefix("instance:") { return [("requests", "count"), ("throughput", "1/s"), ("load_share", "ratio")] }
         if scope.hasPrefix("call:") { return request + [("retries", "count")] }
         return request
     }

@@ -81,6 +81,43 @@ import Testing
         #expect(r.driver.finishTimes.sorted() == [1, 1, 1, 2, 2, 2, 3, 4].map { $0 * second })
     }
 
+    @Test func instanceScopesGiveEachReplicasShareAndTheServiceItsImbalance() {
+        // Weights 2, 1, 1 and 8 requests: instance 0 serves 4, the others 2 each; max/mean = 4/(8/3).
+        var s = svc("s", replicas: 3, balancer: .weightedRoundRobin)
+        s.balancerWeights = [2, 1, 1]
+        let r = Model(services: [s]).run((0..<8).map { _ in Arrival(time: 0) })
+        let m = r.driver.cluster.results(end: r.engine.now, warmup: .fixed(0), percentiles: []).metrics
+        #expect(m.value("instance:s/0", "requests") == 4)
+        #expect(m.value("instance:s/1", "requests") == 2)
+        #expect(m.value("instance:s/2", "requests") == 2)
+        #expect(m.value("instance:s/0", "load_share") == 0.5)
+        #expect(m.value("instance:s/2", "load_share") == 0.25)
+        // Throughput over the 4 s run: 4/4 and 2/4 a second.
+        #expect(close(m.value("instance:s/0", "throughput"), 1))
+        #expect(close(m.value("instance:s/1", "throughput"), 0.5))
+        #expect(close(m.value("service:s", "load_imbalance"), 1.5))
+        // Instance rows come after every other scope, in replica order.
+        let scopes = m.map(\.scope)
+        #expect(scopes.firstIndex(of: "instance:s/0")! > scopes.lastIndex(of: "service:s")!)
+        // A lone instance is its service: share 1, imbalance 1.
+        let one = Model(services: [svc("t", replicas: 1, balancer: .roundRobin)]).run([Arrival(time: 0), Arrival(time: 0)])
+        let m1 = one.driver.cluster.results(end: one.engine.now, warmup: .fixed(0), percentiles: []).metrics
+        #expect(m1.value("instance:t/0", "requests") == 2)
+        #expect(m1.value("instance:t/0", "load_share") == 1)
+        #expect(m1.value("service:t", "load_imbalance") == 1)
+    }
+
+    @Test func instanceCountsRespectTheWarmUp() {
+        // Round robin over 2 instances, arrivals every second, 1 s of work: after a warm-up ending
+        // at 4.5 s only the requests finished after it count (at 5, 6, 7, 8 s: two per instance).
+        let r = Model(services: [svc("s", replicas: 2, balancer: .roundRobin)])
+            .run((0..<8).map { Arrival(time: Int64($0) * second) }, warmupEnd: 4 * second + second / 2)
+        let m = r.driver.cluster.results(end: r.engine.now, warmup: .fixed(4 * second + second / 2), percentiles: []).metrics
+        #expect(m.value("instance:s/0", "requests") == 2)
+        #expect(m.value("instance:s/1", "requests") == 2)
+        #expect(m.value("service:s", "load_imbalance") == 1)
+    }
+
     @Test func anAbandonedHedgeStopsCountingWhenTheCallResolves() {
         // web calls db (2 instances, 1 s of work, many workers) with a hedge after 0.5 s: the first
         // attempt goes to db0, the hedge to db1. At 1 s the first answers and the call is over:
