@@ -24,6 +24,8 @@ struct ClusterSimulation: EventHandler {
     /// Request keys of workloads with a `key` (nil: none), drawn from `workload.NAME.key`.
     var keyDraws: [RequestKeyDraw?]
     let keyRNG: [UnsafeMutablePointer<gsl_rng>?]
+    /// The workload has a `key` (a flat flag, so the hot path touches no optional struct).
+    let keyed: [Bool]
     /// Owns the generators above for the replication's lifetime.
     let streams: [RandomStream]
     let workloadEndpoint: [Int]
@@ -65,6 +67,7 @@ struct ClusterSimulation: EventHandler {
         }
         keyRNG = keys.map { $0?.rng }
         keyDraws = scenario.workloads.map { $0.key.map(RequestKeyDraw.init) }
+        keyed = scenario.workloads.map { $0.key != nil }
         streams = arrivals + states + thinks + keys.compactMap { $0 }
         thinkSamplers = scenario.workloads.map {
             if case .closed(_, let think) = $0.arrival { return Sampler(think) } else { return nil }
@@ -95,7 +98,7 @@ struct ClusterSimulation: EventHandler {
     /// The next request key of workload `w` (nil when it has no `key`).
     @inline(__always)
     mutating func nextKey(_ w: Int) -> UInt64? {
-        guard keyDraws[w] != nil else { return nil }
+        guard keyed[w] else { return nil }
         return keyDraws[w]!.next(rng: keyRNG[w]!)
     }
 
