@@ -246,6 +246,22 @@ public struct Cluster {
     /// call that counts (see `CallRecord.counted`). Free rows hold −1 in both.
     var balancerSlot: [Int32] = []
     var nextCounted: [Int32] = []
+    /// Hashing balancers (Balancing/ConsistentHashRing.swift, MaglevTable.swift), per service (nil
+    /// for other policies), salted with the service name.
+    var hashRings: [ConsistentHashRing?]
+    var maglevTables: [MaglevTable?]
+    /// Some service's policy hashes request keys (else `requestKey` stays empty).
+    let anyHashing: Bool
+    /// Per request row, beside `requests` like `balancerSlot`: the request key. A root's comes from
+    /// its workload (``submit(endpoint:workload:user:key:engine:)``); a call carries the key of the
+    /// request making it, so a hashing balancer behind a frontend sees the user's key.
+    var requestKey: [UInt64] = []
+    /// Roots submitted without a key so far: such a root's key is this serial (see `submit`).
+    var keylessRoots: UInt64 = 0
+    /// Per service: membership changes of its hashing balancer (``setInstanceAvailable(service:instance:available:)``)
+    /// and the fraction of the key space they remapped, summed (for a `keys_remapped` metric).
+    public private(set) var membershipChanges: [Int]
+    public private(set) var keysRemapped: [Double]
     public var network: Network
     public let maxCallDepth: Int
     // Requests and calls.
@@ -396,18 +412,29 @@ public struct Cluster {
         }
         leastRequests = Array(repeating: LeastRequests(), count: services.count)
         powerOfChoices = services.map { PowerOfChoices(choices: $0.balancer == .p2c ? $0.balancerChoices : 2) }
+        hashRings = services.map {
+            $0.balancer == .consistentHash
+                ? ConsistentHashRing(salt: $0.name, count: $0.replicas, vnodes: $0.balancerVnodes, boundedLoad: $0.balancerBoundedLoad)
+                : nil
+        }
+        maglevTables = services.map {
+            $0.balancer == .maglev ? MaglevTable(salt: $0.name, count: $0.replicas, size: $0.balancerTableSize) : nil
+        }
+        anyHashing = services.contains { $0.balancer.hashes }
+        membershipChanges = Array(repeating: 0, count: services.count)
+        keysRemapped = Array(repeating: 0, count: services.count)
         // Counting views: one per service for its roots, then one per (caller instance, callee
         // service) for calls, shared by every call site of that caller service to that service.
         var viewSize = 0
         rootView = services.map { s in
-            guard s.balancer.countsOutstanding else { return -1 }
+            guard s.countsOutstanding else { return -1 }
             defer { viewSize += s.replicas }
             return viewSize
         }
         var pairView: [Int: Int] = [:]
         for k in sites.indices {
             let ts = sites[k].targetService
-            guard services[ts].balancer.countsOutstanding else { continue }
+            guard services[ts].countsOutstanding else { continue }
             let key = sites[k].caller &* services.count &+ ts
             if let b = pairView[key] { sites[k].balancerBase = b; continue }
             pairView[key] = viewSize
@@ -415,7 +442,7 @@ public struct Cluster {
             viewSize += services[sites[k].caller].replicas * services[ts].replicas
         }
         outstanding = Array(repeating: 0, count: viewSize)
-        anyCounting = services.contains { $0.balancer.countsOutstanding }
+        anyCounting = services.contains { $0.countsOutstanding }
         let balancerStreams = services.map {
             $0.balancer.draws
                 ? RandomStream(master: seed, replication: replication, name: "service.\($0.name).balancer") : nil
@@ -464,13 +491,22 @@ public struct Cluster {
 
     // MARK: Arrivals
 
-    /// A request for global endpoint `endpoint` arrives now from workload `workload`.
-    public mutating func submit(endpoint: Int, workload: Int, user: Int32, engine: inout Engine) {
+    /// A request for global endpoint `endpoint` arrives now from workload `workload`, with request
+    /// key `key` (Workloads' `RequestKeyDraw`). A root without a key that meets a hashing balancer
+    /// is hashed by its arrival serial (the 0th, 1st, … keyless root): it spreads like a random
+    /// pick, and the same run repeats it. (Validation refuses scenarios where a workload without a
+    /// key reaches a hashing service; this is for models built directly.)
+    public mutating func submit(endpoint: Int, workload: Int, user: Int32, key: UInt64? = nil, engine: inout Engine) {
         let s = Int(endpointService[endpoint])
-        let (i, slot) = pickInstance(service: s, view: rootView[s])
+        var k: UInt64 = 0
+        if anyHashing {
+            if let key { k = key } else { k = StableHash.mix(keylessRoots ^ 0x6B65_796C_6573_7321); keylessRoots &+= 1 }
+        }
+        let (i, slot) = pickInstance(service: s, view: rootView[s], key: k)
         let r = allocRequest(Request(arrival: engine.now, workload: Int32(workload), user: user,
                                      endpoint: Int32(endpoint), instance: Int32(i)))
         if slot >= 0 { balancerSlot[Int(r)] = slot }
+        if anyHashing { requestKey[Int(r)] = k }
         if tracer != nil {
             let t = tracer!.sampleRoot()
             requests[Int(r)].trace = t.trace
@@ -491,6 +527,7 @@ public struct Cluster {
         }
         requests.append(row)
         if anyCounting { balancerSlot.append(-1); nextCounted.append(-1) }
+        if anyHashing { requestKey.append(0) }
         return UInt32(requests.count - 1)
     }
 
@@ -544,7 +581,7 @@ public struct Cluster {
     /// balancer's outstanding counts (−1: not counted). `view`: the first count of the balancer's
     /// view (−1 for policies that do not count).
     @inline(__always)
-    mutating func pickInstance(service s: Int, view: Int) -> (instance: Int, slot: Int32) {
+    mutating func pickInstance(service s: Int, view: Int, key: UInt64) -> (instance: Int, slot: Int32) {
         let n = svcReplicas[s]
         if n == 1 { return (firstInstance[s], -1) }
         switch svcBalancer[s] {
@@ -562,7 +599,48 @@ public struct Cluster {
             let k = powerOfChoices[s].pick(count: n, outstanding: &outstanding, base: view, rng: balancerRNG[s])
             outstanding[view + k] += 1
             return (firstInstance[s] + k, Int32(view + k))
+        case .consistentHash:
+            let k = hashRings[s]!.pick(key: key, outstanding: &outstanding, base: view)
+            guard view >= 0 else { return (firstInstance[s] + k, -1) }
+            outstanding[view + k] += 1
+            return (firstInstance[s] + k, Int32(view + k))
+        case .maglev:
+            return (firstInstance[s] + maglevTables[s]!.pick(key: key), -1)
         }
+    }
+
+    /// Marks instance `instance` (0 ..< replicas) of service `s` unavailable to its hashing balancer
+    /// (removed by a scale-down, failed, ejected as an outlier) or available again. Later picks pass
+    /// it over: a ring's keys of that instance move to the next available one clockwise; a Maglev
+    /// table is populated again. Returns the fraction of the key space remapped, which is also
+    /// added to ``keysRemapped`` (and the change counted in ``membershipChanges``). A service whose
+    /// policy does not hash, or a change to the current state, returns 0. The last available
+    /// instance cannot be removed (a programmer error).
+    @discardableResult
+    public mutating func setInstanceAvailable(service s: Int, instance: Int, available: Bool) -> Double {
+        var f = 0.0
+        if hashRings[s] != nil {
+            guard hashRings[s]!.available[instance] != available else { return 0 }
+            precondition(available || hashRings[s]!.availableCount > 1, "cannot remove the last available instance")
+            f = hashRings[s]!.setAvailable(instance, available)
+        } else if maglevTables[s] != nil {
+            guard maglevTables[s]!.available[instance] != available else { return 0 }
+            precondition(available || maglevTables[s]!.available.filter { $0 }.count > 1, "cannot remove the last available instance")
+            f = maglevTables[s]!.setAvailable(instance, available)
+        } else {
+            return 0
+        }
+        membershipChanges[s] += 1
+        keysRemapped[s] += f
+        return f
+    }
+
+    /// The instance (global index) service `s`'s root balancer would pick for request key `key` now,
+    /// for hashing policies (nil for others); picks nothing and counts nothing.
+    public func hashedInstance(service s: Int, key: UInt64) -> Int? {
+        if let r = hashRings[s] { return firstInstance[s] + r.owner(ofPoint: StableHash.keyPoint(key)) }
+        if let m = maglevTables[s] { return firstInstance[s] + m.pick(key: key) }
+        return nil
     }
 
     /// Request `r`'s caller stops waiting for it: it no longer counts as outstanding in its balancer's view.
@@ -843,8 +921,9 @@ public struct Cluster {
         let te = sites[site].target
         let ts = sites[site].targetService
         let vb = sites[site].balancerBase
+        let key = anyHashing ? requestKey[Int(caller)] : 0
         let (i, slot) = pickInstance(service: ts, view: vb < 0 ? -1
-                                     : vb + (ci - firstInstance[sites[site].caller]) * svcReplicas[ts])
+                                     : vb + (ci - firstInstance[sites[site].caller]) * svcReplicas[ts], key: key)
         var row = Request(arrival: now, workload: requests[Int(caller)].workload, user: -1,
                           endpoint: Int32(te), instance: Int32(i))
         row.parent = Int32(c)
@@ -858,6 +937,7 @@ public struct Cluster {
             row.spanId = tracer!.newSpan()
         }
         let x = allocRequest(row)
+        if anyHashing { requestKey[Int(x)] = key }
         if slot >= 0 {
             balancerSlot[Int(x)] = slot
             nextCounted[Int(x)] = calls[Int(c)].counted

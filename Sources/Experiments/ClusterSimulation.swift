@@ -21,6 +21,11 @@ struct ClusterSimulation: EventHandler {
     let stateRNG: [UnsafeMutablePointer<gsl_rng>]
     let thinkSamplers: [Sampler?]
     let thinkRNG: [UnsafeMutablePointer<gsl_rng>]
+    /// Request keys of workloads with a `key` (nil: none), drawn from `workload.NAME.key`.
+    var keyDraws: [RequestKeyDraw?]
+    let keyRNG: [UnsafeMutablePointer<gsl_rng>?]
+    /// The workload has a `key` (a flat flag, so the hot path touches no optional struct).
+    let keyed: [Bool]
     /// Owns the generators above for the replication's lifetime.
     let streams: [RandomStream]
     let workloadEndpoint: [Int]
@@ -57,7 +62,13 @@ struct ClusterSimulation: EventHandler {
         arrivalRNG = arrivals.map(\.rng)
         stateRNG = states.map(\.rng)
         thinkRNG = thinks.map(\.rng)
-        streams = arrivals + states + thinks
+        let keys = scenario.workloads.map { w in
+            w.key.map { _ in RandomStream(master: seed, replication: replication, name: "workload.\(w.name).key") }
+        }
+        keyRNG = keys.map { $0?.rng }
+        keyDraws = scenario.workloads.map { $0.key.map(RequestKeyDraw.init) }
+        keyed = scenario.workloads.map { $0.key != nil }
+        streams = arrivals + states + thinks + keys.compactMap { $0 }
         thinkSamplers = scenario.workloads.map {
             if case .closed(_, let think) = $0.arrival { return Sampler(think) } else { return nil }
         }
@@ -84,6 +95,13 @@ struct ClusterSimulation: EventHandler {
         }
     }
 
+    /// The next request key of workload `w` (nil when it has no `key`).
+    @inline(__always)
+    mutating func nextKey(_ w: Int) -> UInt64? {
+        guard keyed[w] else { return nil }
+        return keyDraws[w]!.next(rng: keyRNG[w]!)
+    }
+
     func scheduleThink(workload w: Int, user: Int32, engine: inout Engine) {
         let think = thinkSamplers[w]?.sampleNanos(rng: thinkRNG[w]) ?? 0
         engine.schedule(after: think, kind: DriverEventKind.userWake, index: UInt32(w), tag: UInt64(user))
@@ -102,7 +120,7 @@ struct ClusterSimulation: EventHandler {
             // The request first, then the next arrival: a completion this request schedules for
             // the instant of the next arrival gets the lower sequence number and runs first, so a
             // server freed at that instant takes the arrival (a D/D/1 at utilization 1 never rejects).
-            cluster.submit(endpoint: workloadEndpoint[w], workload: w, user: -1, engine: &engine)
+            cluster.submit(endpoint: workloadEndpoint[w], workload: w, user: -1, key: nextKey(w), engine: &engine)
             let gap = poissonMeanGap[w]
             if gap > 0 {
                 // Homogeneous Poisson, the common case: one draw, no generator state to touch.
@@ -113,7 +131,8 @@ struct ClusterSimulation: EventHandler {
             }
         case DriverEventKind.userWake:
             let w = Int(e.index)
-            cluster.submit(endpoint: workloadEndpoint[w], workload: w, user: Int32(truncatingIfNeeded: e.tag), engine: &engine)
+            cluster.submit(endpoint: workloadEndpoint[w], workload: w, user: Int32(truncatingIfNeeded: e.tag),
+                           key: nextKey(w), engine: &engine)
         case DriverEventKind.sample:
             cluster.sample(at: engine.now)
             // Without a horizon (stop.requests only), stop sampling once nothing else is pending: the

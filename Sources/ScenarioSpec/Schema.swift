@@ -42,14 +42,20 @@ enum Schema {
     static let queue = KeySchema(supported: ["capacity", "discipline"])
 
     static let balancerPolicies = BalancerPolicy.allCases.map(\.rawValue)
-    static let unsupportedBalancerPolicies = ["consistent_hash", "maglev", "ewma", "zone_aware"]
+    static let unsupportedBalancerPolicies = ["ewma", "zone_aware"]
     static let balancer = KeySchema(
-        supported: ["policy", "weights", "choices"],
-        unsupported: ["key", "vnodes", "bounded_load", "outlier_detection", "spill_at"].map {
-            ($0, "this version has no hashing, zone-aware or outlier-detecting balancers; supported policies: \(balancerPolicies.joined(separator: ", "))")
-        })
+        supported: ["policy", "weights", "choices", "vnodes", "bounded_load", "table_size"],
+        unsupported: [("key", "the request key is the workload's: give the workload \"key: {dist: zipf, keys: 100000, exponent: 1.1}\"")]
+            + ["outlier_detection", "spill_at"].map {
+                ($0, "this version has no zone-aware or outlier-detecting balancers; supported policies: \(balancerPolicies.joined(separator: ", "))")
+            })
     /// The options each policy takes.
-    static let balancerOptions: [String: String] = ["weights": "weighted_round_robin", "choices": "p2c"]
+    static let balancerOptions: [String: String] = ["weights": "weighted_round_robin", "choices": "p2c",
+                                                    "vnodes": "consistent_hash", "bounded_load": "consistent_hash",
+                                                    "table_size": "maglev"]
+    /// Largest `vnodes` (a ring holds replicas × vnodes points) and Maglev `table_size`.
+    static let maxVnodes = 10_000
+    static let maxTableSize = 10_000_000
 
     static let queueDisciplines = QueueDiscipline.allCases.map(\.rawValue)
     static let ioModes = IOMode.allCases.map(\.rawValue)
@@ -72,8 +78,9 @@ enum Schema {
     static let rateLimit = KeySchema(supported: ["rate", "burst"])
 
     static let workload = KeySchema(
-        supported: ["name", "to", "arrival", "rate", "profile", "mmpp", "closed", "trace"],
-        unsupported: [("key", "request keys are for consistent_hash balancing, which is not modelled yet")])
+        supported: ["name", "to", "arrival", "rate", "profile", "mmpp", "closed", "trace", "key"])
+    static let requestKey = KeySchema(supported: ["dist", "keys", "exponent", "column"])
+    static let keyDistributions = ["uniform", "zipf"]
 
     static let arrivals = ["poisson", "constant", "mmpp", "trace"]
     static let profilePoint = KeySchema(supported: ["at", "rate", "ramp"])

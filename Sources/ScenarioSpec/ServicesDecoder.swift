@@ -143,6 +143,30 @@ extension DecodeContext {
                     continue
                 }
                 config.balancerChoices = d
+            } else if key == "vnodes" {
+                guard let v = int(pair.value, "vnodes", in: 1...Schema.maxVnodes) else { continue }
+                config.balancerVnodes = v
+            } else if key == "bounded_load" {
+                guard let c = number(pair.value, "bounded_load") else { continue }
+                guard c > 1, c.isFinite else {
+                    error("\"bounded_load\" must be greater than 1, found \(pair.value.scalarText ?? "")", at: pair.value,
+                          hint: "each instance takes at most bounded_load × the mean load, e.g. 1.25 (HAProxy's hash-balance-factor 125)")
+                    continue
+                }
+                config.balancerBoundedLoad = c
+            } else if key == "table_size" {
+                guard let m = int(pair.value, "table_size", in: 2...Schema.maxTableSize) else { continue }
+                guard Self.isPrime(m) else {
+                    error("\"table_size\" must be a prime number, found \(m)", at: pair.value,
+                          hint: "Maglev's table size is prime (Eisenbud et al. §3.4); the next prime is \(Self.nextPrime(after: m))")
+                    continue
+                }
+                if m < config.replicas {
+                    error("\"table_size\" must be at least the replicas (\(config.replicas)), found \(m)", at: pair.value,
+                          hint: "each instance needs an entry; the paper uses a table over 100 times the backends, e.g. 65537")
+                    continue
+                }
+                config.balancerTableSize = m
             } else {
                 guard let items = list(pair.value, "weights") else { continue }
                 var weights: [Int] = []
@@ -158,6 +182,21 @@ extension DecodeContext {
                 config.balancerWeights = weights
             }
         }
+    }
+
+    static func isPrime(_ n: Int) -> Bool {
+        if n < 2 { return false }
+        if n < 4 { return true }
+        if n % 2 == 0 { return false }
+        var d = 3
+        while d * d <= n { if n % d == 0 { return false }; d += 2 }
+        return true
+    }
+
+    static func nextPrime(after n: Int) -> Int {
+        var m = n + 1
+        while !isPrime(m) { m += 1 }
+        return m
     }
 
     private func instance(_ node: YNode, path: String, into config: inout ServiceConfig) {

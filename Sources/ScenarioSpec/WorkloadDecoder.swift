@@ -16,9 +16,38 @@ extension DecodeContext {
         var result: [WorkloadConfig] = []
         var seen: [String: SourceLocation] = [:]
         for item in items {
-            if let w = workload(item, services: services, seen: &seen) { result.append(w) }
+            if let w = workload(item, services: services, seen: &seen) {
+                result.append(w)
+                checkKeyReachesHashing(w, node: item, services: services)
+            }
         }
         return result
+    }
+
+    /// A workload without a `key` must not reach a hashing balancer (consistent_hash, maglev with
+    /// more than one replica), directly or through calls (any call, whatever its probability):
+    /// without keys the policy has nothing to hash, and a user asking for it expects keys.
+    private func checkKeyReachesHashing(_ w: WorkloadConfig, node: YNode, services: [ServiceConfig]) {
+        guard w.key == nil, !servicesUnreadable else { return }
+        let hashing = Set(services.filter { $0.balancer.hashes && $0.replicas > 1 }.map(\.name))
+        guard !hashing.isEmpty else { return }
+        var edges: [String: [String]] = [:]
+        for p in pendingCalls { edges["\(p.caller).\(p.callerEndpoint)", default: []].append("\(p.service).\(p.endpoint)") }
+        var seen: Set<String> = []
+        var stack = ["\(w.service).\(w.endpoint)"]
+        var order: [String] = []
+        while let v = stack.popLast() {
+            guard seen.insert(v).inserted else { continue }
+            order.append(v)
+            stack += (edges[v] ?? []).reversed()
+        }
+        for v in order {
+            let service = String(v.prefix { $0 != "." })
+            guard hashing.contains(service), let s = services.first(where: { $0.name == service }) else { continue }
+            error("service \(quoted(service)) uses \(s.balancer.rawValue) but workload \(quoted(w.name)) reaching it has no key",
+                  at: node, hint: "give the workload request keys, e.g. \"key: {dist: zipf, keys: 100000, exponent: 1.1}\"")
+            return
+        }
     }
 
     private func workload(_ node: YNode, services: [ServiceConfig], seen: inout [String: SourceLocation]) -> WorkloadConfig? {
@@ -43,8 +72,81 @@ extension DecodeContext {
 
         let target = self.target(f, services: services)
         let arrival = self.arrival(f, path: path)
-        guard let (service, endpoint) = target, let arrival else { return nil }
-        return WorkloadConfig(name: name, service: service, endpoint: endpoint, arrival: arrival)
+        var key: RequestKeys? = nil
+        var keyOK = true
+        if let k = f["key"] {
+            key = requestKeys(k, arrival: arrival, arrivalKnown: arrival != nil || !f.has("trace"), trace: f["trace"])
+            keyOK = key != nil
+        }
+        guard let (service, endpoint) = target, let arrival, keyOK else { return nil }
+        return WorkloadConfig(name: name, service: service, endpoint: endpoint, arrival: arrival, key: key)
+    }
+
+    /// `key:` — request keys for hashing balancers: `{dist: uniform, keys: N}`,
+    /// `{dist: zipf, keys: N, exponent: s}`, or `{column: NAME}` of the trace file (`arrival: trace`).
+    private func requestKeys(_ node: YNode, arrival: ArrivalProcess?, arrivalKnown: Bool, trace: YNode?) -> RequestKeys? {
+        guard let f = fields(node, "key", schema: Schema.requestKey) else { return nil }
+        let example = "e.g. {dist: zipf, keys: 100000, exponent: 1.1} or {dist: uniform, keys: 1000}"
+        if let c = f["column"] {
+            for other in ["dist", "keys", "exponent"] {
+                if let k = f.keyNode(other) {
+                    error("give \"column\" or \"\(other)\", not both", at: k,
+                          hint: "a column takes each trace row's key from the file; a distribution draws keys")
+                    return nil
+                }
+            }
+            guard let name = string(c, "column") else { return nil }
+            guard arrivalKnown else { return nil }
+            guard case .trace(let times, _) = arrival else {
+                error("\"column\" keys need \"arrival: trace\"", at: c,
+                      hint: "the trace file's column gives each arrival's key; for other arrivals draw keys, \(example)")
+                return nil
+            }
+            guard let tf = trace.flatMap({ fields($0, "trace", schema: Schema.trace) }), let fileNode = tf["file"],
+                  let file = string(fileNode, "file") else { return nil }
+            let path = DataFiles.resolve(file, base: baseDirectory)
+            switch DataFiles.readColumn(path: path, shownAs: file, column: name) {
+            case .failure(let p):
+                error(p.message, at: c, hint: p.hint)
+                return nil
+            case .success(let col):
+                var keys: [UInt64] = []
+                keys.reserveCapacity(col.cells.count)
+                for cell in col.cells {
+                    if cell.text.isEmpty {
+                        error("\(quoted(file)) line \(cell.line): no key in column \(quoted(col.name))", at: c,
+                              hint: "every row of the trace needs a key (any text; it is hashed)")
+                        return nil
+                    }
+                    keys.append(StableHash.string(cell.text))
+                }
+                guard keys.count == times.count else { return nil }
+                return .column(name: name, keys: keys)
+            }
+        }
+        guard let dNode = f["dist"] else {
+            missing("dist", in: f, "key", hint: example)
+            return nil
+        }
+        guard let dist = choice(dNode, "key distribution", Schema.keyDistributions) else { return nil }
+        guard let kNode = f["keys"] else {
+            missing("keys", in: f, "key", hint: "the number of distinct keys, \(example)")
+            return nil
+        }
+        guard let n = int(kNode, "keys", in: 1...1_000_000_000) else { return nil }
+        if dist == "uniform" {
+            if let e = f.keyNode("exponent") {
+                error("\"exponent\" applies to dist zipf only", at: e, hint: "remove it, or use \"dist: zipf\"")
+                return nil
+            }
+            return .uniform(keys: n)
+        }
+        guard let eNode = f["exponent"] else {
+            missing("exponent", in: f, "zipf key", hint: "P(k) ∝ k^(−exponent), e.g. \"exponent: 1.1\"")
+            return nil
+        }
+        guard let s = number(eNode, "exponent", check: { $0 > 0 && $0.isFinite ? nil : "must be positive" }) else { return nil }
+        return .zipf(keys: n, exponent: s)
     }
 
     /// `to: SERVICE.ENDPOINT`, checked against the declared services.

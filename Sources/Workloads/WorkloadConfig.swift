@@ -37,7 +37,9 @@ public struct WorkloadConfig: Sendable, Equatable {
     public var service: String
     public var endpoint: String
     public var arrival: ArrivalProcess
-    public init(name: String, service: String, endpoint: String, arrival: ArrivalProcess) {
-        self.name = name; self.service = service; self.endpoint = endpoint; self.arrival = arrival
+    /// Request keys for hashing balancers (nil: the workload's requests carry none).
+    public var key: RequestKeys? = nil
+    public init(name: String, service: String, endpoint: String, arrival: ArrivalProcess, key: RequestKeys? = nil) {
+        self.name = name; self.service = service; self.endpoint = endpoint; self.arrival = arrival; self.key = key
     }
 }

@@ -12,6 +12,8 @@ struct Arrival {
     var time: Int64
     var endpoint: Int = 0
     var workload: Int = 0
+    /// Request key (nil: none).
+    var key: UInt64? = nil
 }
 
 /// The smallest driver of a ``Cluster`` (as Experiments' ClusterSimulation drives it): scripted
@@ -39,7 +41,7 @@ struct Driver: EventHandler {
             cluster.handleCallEvent(e, engine: &engine)
         case Driver.arrivalKind:
             let a = arrivals[Int(e.index)]
-            cluster.submit(endpoint: a.endpoint, workload: a.workload, user: Int32(e.index), engine: &engine)
+            cluster.submit(endpoint: a.endpoint, workload: a.workload, user: Int32(e.index), key: a.key, engine: &engine)
         case Driver.warmupKind:
             cluster.endWarmup(at: engine.now)
         default:

@@ -41,6 +41,7 @@ import Testing
         Support.write("latency_ms\n1.5\n2\n", to: dir + "/samples.csv")
         Support.write("latency_ms\n1\n-1\n", to: dir + "/negative.csv")
         Support.write("t\n0\n0.5\n12\n", to: dir + "/trace.csv")
+        Support.write("t,user\n0,alice\n0.5,\n12,carol\n", to: dir + "/keyed.csv")
         return dir
     }()
 
@@ -222,7 +223,7 @@ import Testing
         .init("services.X.instance.queue.discipline", service: "instance: {queue: {discipline: random}}",
               #"test.yaml:5:36: error: unknown queue discipline "random""#),
         .init("services.X.balancer.policy", service: "balancer: {policy: [random]}",
-              #"test.yaml:5:24: error: "balancer policy" must be one of round_robin, weighted_round_robin, random, least_requests, p2c, found a list"#),
+              #"test.yaml:5:24: error: "balancer policy" must be one of round_robin, weighted_round_robin, random, least_requests, p2c, consistent_hash, maglev, found a list"#),
         .init("services.X.balancer.weights", service: "replicas: 3\nbalancer: {policy: weighted_round_robin, weights: [3, 0, 1]}",
               #"test.yaml:6:59: error: "weight" must be between 1 and 1000000, found 0"#),
         .init("services.X.balancer.weights", service: "replicas: 3\nbalancer: {policy: weighted_round_robin, weights: [3, 1]}",
@@ -361,6 +362,54 @@ import Testing
               #"test.yaml:15:11: error: "mmpp" must be a mapping, found a list"#),
         .init("workload.closed", workload: "closed: 5",
               #"test.yaml:15:13: error: "closed" must be a mapping, found the number 5"#),
+        .init("services.X.balancer.vnodes", yaml: Support.yaml(service: "replicas: 3\nbalancer: {policy: consistent_hash, vnodes: 0}", workload: "rate: 100/s\nkey: {dist: uniform, keys: 10}"),
+              #"test.yaml:6:49: error: "vnodes" must be between 1 and 10000, found 0"#),
+        .init("services.X.balancer.vnodes", yaml: Support.yaml(service: "replicas: 3\nbalancer: {policy: consistent_hash, vnodes: 20000}", workload: "rate: 100/s\nkey: {dist: uniform, keys: 10}"),
+              #"test.yaml:6:49: error: "vnodes" must be between 1 and 10000, found 20000"#),
+        .init("services.X.balancer.vnodes", yaml: Support.yaml(service: "replicas: 3\nbalancer: {policy: maglev, vnodes: 10}", workload: "rate: 100/s\nkey: {dist: uniform, keys: 10}"),
+              #"test.yaml:6:32: error: balancer policy "maglev" takes no "vnodes""#),
+        .init("services.X.balancer.bounded_load", yaml: Support.yaml(service: "replicas: 3\nbalancer: {policy: consistent_hash, bounded_load: 1}", workload: "rate: 100/s\nkey: {dist: uniform, keys: 10}"),
+              #"test.yaml:6:55: error: "bounded_load" must be greater than 1, found 1"#),
+        .init("services.X.balancer.bounded_load", yaml: Support.yaml(service: "replicas: 3\nbalancer: {policy: consistent_hash, bounded_load: 0.8}", workload: "rate: 100/s\nkey: {dist: uniform, keys: 10}"),
+              #"test.yaml:6:55: error: "bounded_load" must be greater than 1, found 0.8"#),
+        .init("services.X.balancer.bounded_load", yaml: Support.yaml(service: "replicas: 3\nbalancer: {policy: consistent_hash, bounded_load: high}", workload: "rate: 100/s\nkey: {dist: uniform, keys: 10}"),
+              #"test.yaml:6:55: error: "bounded_load" must be a number, found "high""#),
+        .init("services.X.balancer.bounded_load", yaml: Support.yaml(service: "replicas: 3\nbalancer: {policy: p2c, bounded_load: 1.25}", workload: "rate: 100/s\nkey: {dist: uniform, keys: 10}"),
+              #"test.yaml:6:29: error: balancer policy "p2c" takes no "bounded_load""#),
+        .init("services.X.balancer.table_size", yaml: Support.yaml(service: "replicas: 3\nbalancer: {policy: maglev, table_size: 100}", workload: "rate: 100/s\nkey: {dist: uniform, keys: 10}"),
+              #"test.yaml:6:44: error: "table_size" must be a prime number, found 100"#),
+        .init("services.X.balancer.table_size", yaml: Support.yaml(service: "replicas: 3\nbalancer: {policy: maglev, table_size: 2}", workload: "rate: 100/s\nkey: {dist: uniform, keys: 10}"),
+              #"test.yaml:6:44: error: "table_size" must be at least the replicas (3), found 2"#),
+        .init("services.X.balancer.table_size", yaml: Support.yaml(service: "replicas: 3\nbalancer: {policy: maglev, table_size: -7}", workload: "rate: 100/s\nkey: {dist: uniform, keys: 10}"),
+              #"test.yaml:6:44: error: "table_size" must be between 2 and 10000000, found -7"#),
+        .init("services.X.balancer.table_size", yaml: Support.yaml(service: "replicas: 3\nbalancer: {policy: consistent_hash, table_size: 65537}", workload: "rate: 100/s\nkey: {dist: uniform, keys: 10}"),
+              #"test.yaml:6:41: error: balancer policy "consistent_hash" takes no "table_size""#),
+        .init("workload.key", workload: "rate: 5/s\nkey: zipf",
+              #"test.yaml:16:10: error: "key" must be a mapping, found "zipf""#),
+        .init("workload.key.dist", workload: "rate: 5/s\nkey: {dist: normal, keys: 10}",
+              #"test.yaml:16:17: error: unknown key distribution "normal""#),
+        .init("workload.key.dist", workload: "rate: 5/s\nkey: {keys: 10}",
+              #"test.yaml:16:10: error: key is missing "dist""#),
+        .init("workload.key.keys", workload: "rate: 5/s\nkey: {dist: uniform, keys: 0}",
+              #"test.yaml:16:32: error: "keys" must be between 1 and 1000000000, found 0"#),
+        .init("workload.key.keys", workload: "rate: 5/s\nkey: {dist: uniform}",
+              #"test.yaml:16:10: error: key is missing "keys""#),
+        .init("workload.key.exponent", workload: "rate: 5/s\nkey: {dist: zipf, keys: 10, exponent: -1}",
+              #"test.yaml:16:43: error: "exponent" must be positive, found -1"#),
+        .init("workload.key.exponent", workload: "rate: 5/s\nkey: {dist: zipf, keys: 10}",
+              #"test.yaml:16:10: error: zipf key is missing "exponent""#),
+        .init("workload.key.exponent", workload: "rate: 5/s\nkey: {dist: uniform, keys: 10, exponent: 1}",
+              #"test.yaml:16:36: error: "exponent" applies to dist zipf only"#),
+        .init("workload.key.column", workload: "rate: 5/s\nkey: {column: user}",
+              #"test.yaml:16:19: error: "column" keys need "arrival: trace""#),
+        .init("workload.key.column", workload: "trace: {file: trace.csv}\nkey: {column: user}",
+              #"test.yaml:16:19: error: data file "trace.csv" has no column "user""#),
+        .init("workload.key.column", workload: "trace: {file: keyed.csv}\nkey: {column: user}",
+              #"test.yaml:16:19: error: "keyed.csv" line 3: no key in column "user""#),
+        .init("workload.key.column", workload: "trace: {file: keyed.csv}\nkey: {column: user, dist: uniform}",
+              #"test.yaml:16:25: error: give "column" or "dist", not both"#),
+        .init("workload.key.column", workload: "trace: {file: keyed.csv}\nkey: {column: [user]}",
+              #"test.yaml:16:19: error: "column" must be a string, found a list"#),
         .init("workload.trace", workload: "trace: trace.csv",
               #"test.yaml:15:12: error: "trace" must be a mapping, found "trace.csv""#),
         .init("workload.trace.file", workload: "trace: {file: [trace.csv]}",
@@ -511,6 +560,7 @@ import Testing
         add("workload.mmpp.", Schema.mmpp)
         add("workload.closed.", Schema.closed)
         add("workload.trace.", Schema.trace)
+        add("workload.key.", Schema.requestKey)
         add("output.", Schema.output)
         add("network.", Schema.network)
         add("network.path.", Schema.networkPath)

@@ -257,13 +257,14 @@ import Workloads
             (Support.yaml(service: "instance: {startup: 5s}"), #""startup" is not supported yet in this version of clustersim"#),
             (Support.yaml(service: "instance: {queue: {discipline: priority}}"),
              #"queue discipline "priority" is not supported yet in this version of clustersim"#),
-            (Support.yaml(service: "balancer: {policy: maglev}"), #"balancer policy "maglev" is not supported yet in this version of clustersim"#),
-            (Support.yaml(service: "balancer: {policy: consistent_hash}"),
-             #"balancer policy "consistent_hash" is not supported yet in this version of clustersim"#),
-            (Support.yaml(service: "balancer: {policy: p2c, vnodes: 100}"), #""vnodes" is not supported yet in this version of clustersim"#),
+            (Support.yaml(service: "balancer: {policy: ewma}"), #"balancer policy "ewma" is not supported yet in this version of clustersim"#),
+            (Support.yaml(service: "balancer: {policy: zone_aware}"),
+             #"balancer policy "zone_aware" is not supported yet in this version of clustersim"#),
+            (Support.yaml(service: "balancer: {policy: p2c, outlier_detection: {}}"),
+             #""outlier_detection" is not supported yet in this version of clustersim"#),
+            (Support.yaml(service: "balancer: {policy: consistent_hash, key: user}"), #""key" is not supported yet in this version of clustersim"#),
             (Support.yaml(endpoint: "work: 1ms\nwrite: true"), #""write" is not supported yet in this version of clustersim"#),
             (Support.yaml(endpoint: "work: 1ms\nread: leader"), #""read" is not supported yet in this version of clustersim"#),
-            (Support.yaml(workload: "rate: 5/s\nkey: {dist: zipf}"), #""key" is not supported yet in this version of clustersim"#),
         ]
         for (text, message) in cases {
             let d = Support.diagnostics(text)
