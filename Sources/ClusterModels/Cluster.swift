@@ -27,6 +27,10 @@ public enum ClusterEventKind {
     public static let connIdle: UInt32 = 9
     /// A handshake lost to a partition is tried again (index: connection, tag: its generation).
     public static let connRetry: UInt32 = 10
+    /// An instance's ejection by outlier detection ends (index: its view slot, tag: the ejection's generation).
+    public static let unejectInstance: UInt32 = 11
+    /// The last kind the cluster handles through ``Cluster/handleCallEvent(_:engine:)``.
+    public static let lastCallEvent: UInt32 = 11
 }
 
 /// One request in flight at one instance: a workload's request (a *root*) or one attempt of a call
@@ -240,6 +244,28 @@ public struct Cluster {
     let rootView: [Int]
     /// Some service's policy counts outstanding requests (else the two arrays below stay empty).
     let anyCounting: Bool
+    /// `zone_aware` state per service (empty tables for the other policies).
+    var zoneAware: [ZoneAware] = []
+    // Views that observe their attempts (Balancing/Views.swift): peak EWMA latencies and outlier
+    // detection, per view slot beside `outstanding`. All empty unless some service uses them.
+    let anyEwma: Bool
+    let anyOutlier: Bool
+    /// `anyEwma || anyOutlier`: attempts are observed when they end.
+    let viewsObserve: Bool
+    /// The service and the first slot of the view of every slot.
+    let slotService: [Int32]
+    let slotBase: [Int32]
+    let svcEwmaTau: [Double]
+    var ewmaCost: [Double] = []
+    var ewmaStamp: [Int64] = []
+    /// Per request row (only with `anyEwma`): when its instance was picked.
+    var pickedAt: [Int64] = []
+    let svcOutlier: [OutlierDetection?]
+    var outlier: [OutlierSlot] = []
+    /// Instances ejected in each view, at the view's first slot.
+    var viewEjected: [Int32] = []
+    /// Scratch for picks among available instances.
+    var availableScratch: [Int] = []
     /// Per request row, beside `requests` (kept out of `Request`, whose rows the hot path copies):
     /// its place in its balancer's outstanding counts while it counts there (−1: it does not: a
     /// policy that does not count, or its caller stopped waiting), and the next attempt of the same
@@ -398,24 +424,58 @@ public struct Cluster {
         powerOfChoices = services.map { PowerOfChoices(choices: $0.balancer == .p2c ? $0.balancerChoices : 2) }
         // Counting views: one per service for its roots, then one per (caller instance, callee
         // service) for calls, shared by every call site of that caller service to that service.
+        // A service whose balancer detects outliers has views whatever its policy.
+        let hasView = services.map { $0.balancer.countsOutstanding || $0.outlierDetection != nil }
+        let anyEwma = services.contains { $0.balancer == .ewma && $0.replicas > 1 }
+        let anyOutlier = services.contains { $0.outlierDetection != nil && $0.replicas > 1 }
+        let keepsSlots = anyEwma || anyOutlier
+        var slotService: [Int32] = [], slotBase: [Int32] = []
         var viewSize = 0
-        rootView = services.map { s in
-            guard s.balancer.countsOutstanding else { return -1 }
-            defer { viewSize += s.replicas }
-            return viewSize
+        var rootView: [Int] = []
+        for (si, s) in services.enumerated() {
+            guard hasView[si] else { rootView.append(-1); continue }
+            rootView.append(viewSize)
+            if keepsSlots {
+                slotService += Array(repeating: Int32(si), count: s.replicas)
+                slotBase += Array(repeating: Int32(viewSize), count: s.replicas)
+            }
+            viewSize += s.replicas
         }
+        self.rootView = rootView
         var pairView: [Int: Int] = [:]
         for k in sites.indices {
             let ts = sites[k].targetService
-            guard services[ts].balancer.countsOutstanding else { continue }
+            guard hasView[ts] else { continue }
             let key = sites[k].caller &* services.count &+ ts
             if let b = pairView[key] { sites[k].balancerBase = b; continue }
             pairView[key] = viewSize
             sites[k].balancerBase = viewSize
-            viewSize += services[sites[k].caller].replicas * services[ts].replicas
+            let callers = services[sites[k].caller].replicas, n = services[ts].replicas
+            if keepsSlots {
+                for c in 0..<callers {
+                    slotService += Array(repeating: Int32(ts), count: n)
+                    slotBase += Array(repeating: Int32(viewSize + c * n), count: n)
+                }
+            }
+            viewSize += callers * n
         }
         outstanding = Array(repeating: 0, count: viewSize)
-        anyCounting = services.contains { $0.balancer.countsOutstanding }
+        anyCounting = hasView.contains(true)
+        self.anyEwma = anyEwma
+        self.anyOutlier = anyOutlier
+        viewsObserve = keepsSlots
+        self.slotService = slotService
+        self.slotBase = slotBase
+        svcEwmaTau = services.map { Double($0.balancerDecay) }
+        if anyEwma {
+            ewmaCost = Array(repeating: 0, count: viewSize)
+            ewmaStamp = Array(repeating: 0, count: viewSize)
+        }
+        svcOutlier = services.map(\.outlierDetection)
+        if anyOutlier {
+            outlier = Array(repeating: OutlierSlot(), count: viewSize)
+            viewEjected = Array(repeating: 0, count: viewSize)
+        }
         let balancerStreams = services.map {
             $0.balancer.draws
                 ? RandomStream(master: seed, replication: replication, name: "service.\($0.name).balancer") : nil
@@ -447,6 +507,13 @@ public struct Cluster {
             gauges[si].replicas.set(Double(s.replicas), at: 0)
             gauges[si].dedicated = svcDedicated[si] && !svcTrackCores[si]
         }
+        var zoneTables: [ZoneAware] = []
+        for (si, s) in services.enumerated() {
+            var zs: [Int] = []
+            if s.balancer == .zoneAware { for k in 0..<s.replicas { zs.append(instances[firstInstance[si] + k].zone) } }
+            zoneTables.append(ZoneAware(spillAt: s.balancerSpillAt, concurrency: s.concurrency, zoneOfInstance: zs))
+        }
+        zoneAware = zoneTables
         store = BatchStore(scopeCount: scopes.slotCount, serviceCount: services.count)
         self.maxInFlight = maxInFlight
         if let iv = timeseriesInterval {
@@ -467,7 +534,7 @@ public struct Cluster {
     /// A request for global endpoint `endpoint` arrives now from workload `workload`.
     public mutating func submit(endpoint: Int, workload: Int, user: Int32, engine: inout Engine) {
         let s = Int(endpointService[endpoint])
-        let (i, slot) = pickInstance(service: s, view: rootView[s])
+        let (i, slot) = pickInstance(service: s, view: rootView[s], now: engine.now, zone: -1)
         let r = allocRequest(Request(arrival: engine.now, workload: Int32(workload), user: user,
                                      endpoint: Int32(endpoint), instance: Int32(i)))
         if slot >= 0 { balancerSlot[Int(r)] = slot }
@@ -491,6 +558,7 @@ public struct Cluster {
         }
         requests.append(row)
         if anyCounting { balancerSlot.append(-1); nextCounted.append(-1) }
+        if anyEwma { pickedAt.append(0) }
         return UInt32(requests.count - 1)
     }
 
@@ -542,27 +610,37 @@ public struct Cluster {
 
     /// An instance of service `s` from its balancer (Balancing/), and the request's place in the
     /// balancer's outstanding counts (−1: not counted). `view`: the first count of the balancer's
-    /// view (−1 for policies that do not count).
+    /// view (−1 for policies that do not count); `zone`: the caller's zone (−1 for a root).
     @inline(__always)
-    mutating func pickInstance(service s: Int, view: Int) -> (instance: Int, slot: Int32) {
+    mutating func pickInstance(service s: Int, view: Int, now: Int64, zone: Int) -> (instance: Int, slot: Int32) {
         let n = svcReplicas[s]
         if n == 1 { return (firstInstance[s], -1) }
+        if anyOutlier && view >= 0 && viewEjected[view] > 0 {
+            return pickAvailable(service: s, view: view, now: now, zone: zone)
+        }
+        let k: Int
         switch svcBalancer[s] {
         case .roundRobin:
-            return (firstInstance[s] + roundRobin[s].pick(count: n), -1)
+            k = roundRobin[s].pick(count: n)
+            if view < 0 { return (firstInstance[s] + k, -1) }
         case .random:
-            return (firstInstance[s] + RandomBalancer.pick(count: n, rng: balancerRNG[s]!), -1)
+            k = RandomBalancer.pick(count: n, rng: balancerRNG[s]!)
+            if view < 0 { return (firstInstance[s] + k, -1) }
         case .weightedRoundRobin:
-            return (firstInstance[s] + weightedRoundRobin[s].pick(count: n), -1)
+            k = weightedRoundRobin[s].pick(count: n)
+            if view < 0 { return (firstInstance[s] + k, -1) }
         case .leastRequests:
-            let k = leastRequests[s].pick(count: n, outstanding: &outstanding, base: view, rng: nil)
-            outstanding[view + k] += 1
-            return (firstInstance[s] + k, Int32(view + k))
+            k = leastRequests[s].pick(count: n, outstanding: &outstanding, base: view, rng: nil)
         case .p2c:
-            let k = powerOfChoices[s].pick(count: n, outstanding: &outstanding, base: view, rng: balancerRNG[s])
-            outstanding[view + k] += 1
-            return (firstInstance[s] + k, Int32(view + k))
+            k = powerOfChoices[s].pick(count: n, outstanding: &outstanding, base: view, rng: balancerRNG[s])
+        case .ewma:
+            k = PeakEwma.pick(count: n, outstanding: outstanding, costs: &ewmaCost, stamps: &ewmaStamp, base: view,
+                              now: now, tau: svcEwmaTau[s], rng: balancerRNG[s]!) { $0 }
+        case .zoneAware:
+            k = zoneAware[s].pick(zone: zone, count: n, outstanding: outstanding, base: view) { _ in false }
         }
+        outstanding[view + k] += 1
+        return (firstInstance[s] + k, Int32(view + k))
     }
 
     /// Request `r`'s caller stops waiting for it: it no longer counts as outstanding in its balancer's view.
@@ -844,7 +922,8 @@ public struct Cluster {
         let ts = sites[site].targetService
         let vb = sites[site].balancerBase
         let (i, slot) = pickInstance(service: ts, view: vb < 0 ? -1
-                                     : vb + (ci - firstInstance[sites[site].caller]) * svcReplicas[ts])
+                                     : vb + (ci - firstInstance[sites[site].caller]) * svcReplicas[ts],
+                                     now: now, zone: instances[ci].zone)
         var row = Request(arrival: now, workload: requests[Int(caller)].workload, user: -1,
                           endpoint: Int32(te), instance: Int32(i))
         row.parent = Int32(c)
@@ -858,6 +937,7 @@ public struct Cluster {
             row.spanId = tracer!.newSpan()
         }
         let x = allocRequest(row)
+        if anyEwma { pickedAt[Int(x)] = now }
         if slot >= 0 {
             balancerSlot[Int(x)] = slot
             nextCounted[Int(x)] = calls[Int(c)].counted
@@ -956,7 +1036,7 @@ public struct Cluster {
 
     // MARK: Events
 
-    /// Handles the call events (kinds 3 to 7).
+    /// Handles the call events (kinds 3 to 11).
     public mutating func handleCallEvent(_ ev: Event, engine: inout Engine) {
         switch ev.kind {
         case ClusterEventKind.deliverRequest:
@@ -972,6 +1052,7 @@ public struct Cluster {
             let flags = requests[Int(x)].flags
             if flags & RequestFlag.orphan != 0 { return }
             requests[Int(x)].flags |= RequestFlag.orphan
+            if viewsObserve { observeAttempt(x, .timeout, picked: pickedAt.isEmpty ? 0 : pickedAt[Int(x)], engine: &engine) }
             releaseBalancerSlot(x)
             let c = UInt32(requests[Int(x)].parent)
             let parentGen = requests[Int(x)].parentGen
@@ -1001,6 +1082,8 @@ public struct Cluster {
             }
         case ClusterEventKind.connReady...ClusterEventKind.connRetry:
             handleConnectionEvent(ev, engine: &engine)
+        case ClusterEventKind.unejectInstance:
+            uneject(slot: Int(ev.index), generation: ev.tag)
         default:
             preconditionFailure("not a call event: \(ev.kind)")
         }
@@ -1011,6 +1094,7 @@ public struct Cluster {
         let req = requests[Int(x)]
         let c = UInt32(req.parent)
         let o = req.outcome
+        if viewsObserve { observeAttempt(x, o, picked: pickedAt.isEmpty ? 0 : pickedAt[Int(x)], engine: &engine) }
         if req.conn >= 0 { releaseConnection(of: x, engine: &engine) }
         freeRequest(x)
         // Only now: releasing the connection can start waiting requests, which can end this call's
@@ -1114,6 +1198,7 @@ public struct Cluster {
         }
         if root {
             if req.user >= 0 { usersFinished.append(UserFinished(workload: req.workload, user: req.user)) }
+            if viewsObserve { observeAttempt(r, outcome, picked: req.arrival, engine: &engine) }
             freeRequest(r)
             return
         }

@@ -23,6 +23,8 @@ public struct ScopeAggregate: Sendable {
     public var retries: Int64 = 0
     /// Connections opened (the calling service).
     public var connections: Int64 = 0
+    /// Instances ejected by outlier detection (the service, summed over its balancer views).
+    public var ejections: Int64 = 0
 
     public init() {}
 
@@ -47,7 +49,7 @@ public struct ScopeAggregate: Sendable {
     public mutating func merge(_ o: ScopeAggregate) {
         ok += o.ok; errors += o.errors; timeouts += o.timeouts; rejected += o.rejected
         latency.merge(o.latency); failedAdmitted += o.failedAdmitted; failedSojournSum += o.failedSojournSum
-        retries += o.retries; connections += o.connections
+        retries += o.retries; connections += o.connections; ejections += o.ejections
     }
 }
 

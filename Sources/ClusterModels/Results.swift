@@ -116,6 +116,8 @@ extension Cluster {
                 add(name, "littles_law_gap", "ratio", gap)
                 add(name, "retries", "count", Double(a.retries))
                 add(name, "connections_opened", "count", Double(a.connections))
+                // Only where a balancer detects outliers: other reports keep their rows.
+                if cfg.outlierDetection != nil { add(name, "ejections", "count", Double(a.ejections)) }
             case .endpoint, .workload:
                 latencies(name, a)
             case .call:

@@ -42,14 +42,16 @@ enum Schema {
     static let queue = KeySchema(supported: ["capacity", "discipline"])
 
     static let balancerPolicies = BalancerPolicy.allCases.map(\.rawValue)
-    static let unsupportedBalancerPolicies = ["consistent_hash", "maglev", "ewma", "zone_aware"]
+    static let unsupportedBalancerPolicies = ["consistent_hash", "maglev"]
     static let balancer = KeySchema(
-        supported: ["policy", "weights", "choices"],
-        unsupported: ["key", "vnodes", "bounded_load", "outlier_detection", "spill_at"].map {
-            ($0, "this version has no hashing, zone-aware or outlier-detecting balancers; supported policies: \(balancerPolicies.joined(separator: ", "))")
+        supported: ["policy", "weights", "choices", "decay", "spill_at", "outlier_detection"],
+        unsupported: ["key", "vnodes", "bounded_load"].map {
+            ($0, "this version has no hashing balancers; supported policies: \(balancerPolicies.joined(separator: ", "))")
         })
     /// The options each policy takes.
-    static let balancerOptions: [String: String] = ["weights": "weighted_round_robin", "choices": "p2c"]
+    static let balancerOptions: [String: String] = ["weights": "weighted_round_robin", "choices": "p2c",
+                                                    "decay": "ewma", "spill_at": "zone_aware"]
+    static let outlierDetection = KeySchema(supported: ["consecutive_errors", "ejection", "max_ejection", "max_ejected"])
 
     static let queueDisciplines = QueueDiscipline.allCases.map(\.rawValue)
     static let ioModes = IOMode.allCases.map(\.rawValue)

@@ -108,6 +108,10 @@ extension DecodeContext {
                     missing("policy", in: b, "balancer", hint: "supported: \(Schema.balancerPolicies.joined(separator: ", "))")
                 }
                 balancerOptions(b, policy: policy, path: "\(path).balancer", into: &config)
+                if let o = b["outlier_detection"] {
+                    record("\(path).balancer.outlier_detection", key: b.keyNode("outlier_detection"), value: o)
+                    config.outlierDetection = outlierDetection(o, path: "\(path).balancer.outlier_detection")
+                }
             }
         }
         if let n = f["endpoints"] {
@@ -135,7 +139,17 @@ extension DecodeContext {
                       hint: "\(quoted(key)) is an option of \(owner); remove it or use policy: \(owner)")
                 continue
             }
-            if key == "choices" {
+            if key == "decay" {
+                if let d = duration(pair.value, "decay") { config.balancerDecay = d }
+            } else if key == "spill_at" {
+                guard let f = fraction(pair.value, "spill_at") else { continue }
+                if f <= 0 {
+                    error("\"spill_at\" must be above 0", at: pair.value,
+                          hint: "the load (outstanding per local instance over its concurrency) past which requests leave the zone; write e.g. 80%")
+                    continue
+                }
+                config.balancerSpillAt = f
+            } else if key == "choices" {
                 guard let d = int(pair.value, "choices", in: 2...CountLimits.replicas) else { continue }
                 if d > config.replicas {
                     error("\"choices\" must be at most the replicas (\(config.replicas)), found \(d)", at: pair.value,
@@ -158,6 +172,37 @@ extension DecodeContext {
                 config.balancerWeights = weights
             }
         }
+    }
+
+    /// `outlier_detection: {consecutive_errors: 5, ejection: 30s, max_ejection: 300s, max_ejected: 10%}`
+    /// (Envoy's consecutive_5xx, base_ejection_time, max_ejection_time, max_ejection_percent and
+    /// their defaults).
+    private func outlierDetection(_ node: YNode, path: String) -> OutlierDetection? {
+        guard let f = fields(node, "outlier_detection", schema: Schema.outlierDetection) else { return nil }
+        var od = OutlierDetection()
+        var ok = true
+        if let n = f["consecutive_errors"] {
+            record("\(path).consecutive_errors", key: f.keyNode("consecutive_errors"), value: n)
+            if let v = int(n, "consecutive_errors", in: 1...1_000_000) { od.consecutiveErrors = v } else { ok = false }
+        }
+        if let n = f["ejection"] {
+            record("\(path).ejection", key: f.keyNode("ejection"), value: n)
+            if let v = duration(n, "ejection") { od.ejection = v } else { ok = false }
+        }
+        if let n = f["max_ejection"] {
+            record("\(path).max_ejection", key: f.keyNode("max_ejection"), value: n)
+            if let v = duration(n, "max_ejection") { od.maxEjection = v } else { ok = false }
+        }
+        if let n = f["max_ejected"] {
+            record("\(path).max_ejected", key: f.keyNode("max_ejected"), value: n)
+            if let v = fraction(n, "max_ejected") { od.maxEjected = v } else { ok = false }
+        }
+        if ok, od.maxEjection < od.ejection, let n = f["max_ejection"] ?? f["ejection"] {
+            error("\"max_ejection\" must be at least \"ejection\"", at: n,
+                  hint: "an ejection lasts \"ejection\" × times ejected, capped by \"max_ejection\"; Envoy's defaults are 30s and 300s")
+            return nil
+        }
+        return ok ? od : nil
     }
 
     private func instance(_ node: YNode, path: String, into config: inout ServiceConfig) {
