@@ -186,6 +186,9 @@ struct Site {
     /// The caller instance's balancer view of the target service: `outstanding[balancerBase +
     /// (caller instance − first caller instance) × target replicas …]` (−1: the policy does not count).
     var balancerBase: Int = -1
+    /// A proxy's balancer for this call (index into `Cluster.siteBalancers`, −1: the callee's own);
+    /// its view at `balancerBase` is shared by every caller instance.
+    var override: Int = -1
 }
 
 /// The cluster model: services of instances, each with a worker pool, a bounded queue and a
@@ -256,6 +259,10 @@ public struct Cluster {
     let slotService: [Int32]
     let slotBase: [Int32]
     let svcEwmaTau: [Double]
+    /// The ewma decay (ns) of every slot whose view uses `ewma` (0: another policy).
+    let slotTau: [Double]
+    /// Proxy tiers' balancers (``Site/override``).
+    var siteBalancers: [SiteBalancer] = []
     var ewmaCost: [Double] = []
     var ewmaStamp: [Int64] = []
     /// Per request row (only with `anyEwma`): when its instance was picked.
@@ -427,6 +434,10 @@ public struct Cluster {
         // A service whose balancer detects outliers has views whatever its policy.
         let hasView = services.map { $0.balancer.countsOutstanding || $0.outlierDetection != nil }
         let anyEwma = services.contains { $0.balancer == .ewma && $0.replicas > 1 }
+            || siteSpecs.contains { $0.spec.proxyBalancer?.policy == .ewma }
+        let anyOverride = siteSpecs.contains { $0.spec.proxyBalancer != nil }
+        var overrideSite: [Int] = []
+        var slotTau: [Double] = []
         let anyOutlier = services.contains { $0.outlierDetection != nil && $0.replicas > 1 }
         let keepsSlots = anyEwma || anyOutlier
         var slotService: [Int32] = [], slotBase: [Int32] = []
@@ -438,13 +449,38 @@ public struct Cluster {
             if keepsSlots {
                 slotService += Array(repeating: Int32(si), count: s.replicas)
                 slotBase += Array(repeating: Int32(viewSize), count: s.replicas)
+                slotTau += Array(repeating: s.balancer == .ewma ? Double(s.balancerDecay) : 0, count: s.replicas)
             }
             viewSize += s.replicas
         }
         self.rootView = rootView
         var pairView: [Int: Int] = [:]
+        var overrideOf: [Int: Int] = [:]
+        var overrides: [(policy: ProxyBalancer, target: Int)] = []
         for k in sites.indices {
             let ts = sites[k].targetService
+            if let pb = siteSpecs[k].spec.proxyBalancer {
+                // A proxy tier: one balancer and one view per (proxy, target), shared by its instances.
+                let key = sites[k].caller &* services.count &+ ts
+                if let o = overrideOf[key] {
+                    sites[k].override = o
+                    sites[k].balancerBase = sites[overrideSite[o]].balancerBase
+                    continue
+                }
+                overrideOf[key] = overrides.count
+                overrideSite.append(k)
+                sites[k].override = overrides.count
+                overrides.append((pb, ts))
+                sites[k].balancerBase = viewSize
+                let n = services[ts].replicas
+                if keepsSlots || pb.policy == .ewma {
+                    slotService += Array(repeating: Int32(ts), count: n)
+                    slotBase += Array(repeating: Int32(viewSize), count: n)
+                    slotTau += Array(repeating: pb.policy == .ewma ? Double(pb.decay) : 0, count: n)
+                }
+                viewSize += n
+                continue
+            }
             guard hasView[ts] else { continue }
             let key = sites[k].caller &* services.count &+ ts
             if let b = pairView[key] { sites[k].balancerBase = b; continue }
@@ -455,18 +491,29 @@ public struct Cluster {
                 for c in 0..<callers {
                     slotService += Array(repeating: Int32(ts), count: n)
                     slotBase += Array(repeating: Int32(viewSize + c * n), count: n)
+                    slotTau += Array(repeating: services[ts].balancer == .ewma ? Double(services[ts].balancerDecay) : 0, count: n)
                 }
             }
             viewSize += callers * n
         }
         outstanding = Array(repeating: 0, count: viewSize)
-        anyCounting = hasView.contains(true)
+        anyCounting = hasView.contains(true) || anyOverride
         self.anyEwma = anyEwma
+        self.slotTau = slotTau
         self.anyOutlier = anyOutlier
         viewsObserve = keepsSlots
         self.slotService = slotService
         self.slotBase = slotBase
         svcEwmaTau = services.map { Double($0.balancerDecay) }
+        var siteBalancerStreams: [RandomStream] = []
+        siteBalancers = overrides.enumerated().map { j, o in
+            let st = o.policy.policy.draws
+                ? RandomStream(master: seed, replication: replication,
+                               name: "service.\(services[sites[overrideSite[j]].caller].name).proxy.\(services[o.target].name).balancer")
+                : nil
+            if let st { siteBalancerStreams.append(st) }
+            return SiteBalancer(config: o.policy, target: o.target, rng: st?.rng)
+        }
         if anyEwma {
             ewmaCost = Array(repeating: 0, count: viewSize)
             ewmaStamp = Array(repeating: 0, count: viewSize)
@@ -525,7 +572,13 @@ public struct Cluster {
                             stream: RandomStream(master: seed, replication: replication, name: "output.traces"))
         }
         self.sites = sites
-        self.streams = stepStreams + siteStreams + balancerStreams.compactMap { $0 } + self.network.streams
+        self.streams = stepStreams + siteStreams + balancerStreams.compactMap { $0 } + siteBalancerStreams + self.network.streams
+        for o in siteBalancers.indices {
+            let t = siteBalancers[o].target
+            let zs = (0..<services[t].replicas).map { instances[firstInstance[t] + $0].zone }
+            siteBalancers[o].zoneAware = ZoneAware(spillAt: siteBalancers[o].config.spillAt,
+                                                   concurrency: services[t].concurrency, zoneOfInstance: zs)
+        }
         requests.reserveCapacity(1024)
     }
 
@@ -921,9 +974,11 @@ public struct Cluster {
         let te = sites[site].target
         let ts = sites[site].targetService
         let vb = sites[site].balancerBase
-        let (i, slot) = pickInstance(service: ts, view: vb < 0 ? -1
-                                     : vb + (ci - firstInstance[sites[site].caller]) * svcReplicas[ts],
-                                     now: now, zone: instances[ci].zone)
+        let (i, slot) = sites[site].override >= 0
+            ? pickOverride(sites[site].override, service: ts, view: vb, now: now, zone: instances[ci].zone)
+            : pickInstance(service: ts, view: vb < 0 ? -1
+                           : vb + (ci - firstInstance[sites[site].caller]) * svcReplicas[ts],
+                           now: now, zone: instances[ci].zone)
         var row = Request(arrival: now, workload: requests[Int(caller)].workload, user: -1,
                           endpoint: Int32(te), instance: Int32(i))
         row.parent = Int32(c)

@@ -103,6 +103,9 @@ public struct ServiceConfig: Sendable, Equatable {
     public var balancerSpillAt: Double = ZoneAware.defaultSpillAt
     /// `outlier_detection` of the balancer (nil: none).
     public var outlierDetection: OutlierDetection? = nil
+    /// `kind: proxy`: what the proxy forwards to (its endpoints are the target's, each doing the
+    /// proxy's `work` and then calling the target's endpoint of the same name).
+    public var proxy: ProxyConfig? = nil
     public var endpoints: [EndpointConfig]
     /// Zones the replicas are spread over, round robin (nil: every zone of the network).
     public var zones: [String]? = nil
@@ -117,5 +120,20 @@ public struct ServiceConfig: Sendable, Equatable {
         self.name = name; self.replicas = replicas; self.cores = cores; self.concurrency = concurrency
         self.io = io; self.queueCapacity = queueCapacity; self.discipline = discipline
         self.balancer = balancer; self.endpoints = endpoints
+    }
+}
+
+/// A proxy tier (`kind: proxy`, `proxy: {to:, policy:, max_connections:}`), as the scenario wrote it.
+/// The decoder expands it into ordinary endpoints; the model sees only those and their calls'
+/// ``ProxyBalancer``.
+public struct ProxyConfig: Sendable, Equatable {
+    public var to: String
+    public var balancer: ProxyBalancer
+    /// Connections one proxy instance serves at once (its `concurrency`); more wait in its queue.
+    public var maxConnections: Int
+    /// CPU work per request (seconds of one core), before it is forwarded.
+    public var work: Distribution
+    public init(to: String, balancer: ProxyBalancer, maxConnections: Int, work: Distribution) {
+        self.to = to; self.balancer = balancer; self.maxConnections = maxConnections; self.work = work
     }
 }

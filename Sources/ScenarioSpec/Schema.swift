@@ -23,13 +23,11 @@ enum Schema {
     static let link = KeySchema(supported: ["between", "latency", "bandwidth", "loss", "one_way"])
 
     static let service = KeySchema(
-        supported: ["replicas", "zones", "instance", "balancer", "endpoints", "rate_limit", "protocol"],
+        supported: ["replicas", "zones", "instance", "balancer", "endpoints", "rate_limit", "protocol", "kind", "proxy", "work"],
         unsupported: [
             ("autoscaler", "replica counts are fixed in this version: set \"replicas\""),
             ("consensus", "consensus-backed services (raft, multi_paxos, lease_lock) are not modelled yet"),
             ("storage", "storage (fsync) is not modelled yet; put its time in the endpoint's \"work\""),
-            ("kind", "every service is a plain service in this version (no proxy tier)"),
-            ("proxy", "proxy tiers are not modelled yet; model the proxy as a service of its own"),
         ])
 
     static let instance = KeySchema(
@@ -40,6 +38,12 @@ enum Schema {
         ])
 
     static let queue = KeySchema(supported: ["capacity", "discipline"])
+
+    static let serviceKinds = ["service", "proxy"]
+    static let proxy = KeySchema(supported: ["to", "policy", "max_connections", "choices", "decay", "spill_at"])
+    /// Policies a proxy tier balances with (no `weighted_round_robin`: its weights are per replica
+    /// of one service).
+    static let proxyPolicies = balancerPolicies.filter { $0 != "weighted_round_robin" }
 
     static let balancerPolicies = BalancerPolicy.allCases.map(\.rawValue)
     static let unsupportedBalancerPolicies = ["consistent_hash", "maglev"]

@@ -253,4 +253,48 @@ import Testing
             #expect(most == 1, "\(policy)")
         }
     }
+
+    // MARK: Proxy tier
+
+    /// A proxy tier `px` (2 instances, 2 ms of work, max_connections 10) in front of db (2
+    /// instances, 1 s of work, round robin of its own), 5 ms each way on the network.
+    func proxied(_ policy: BalancerPolicy) -> Model {
+        var call = CallSpec(service: "db", endpoint: "ep")
+        call.proxyBalancer = ProxyBalancer(policy: policy)
+        let px = ServiceConfig(name: "px", replicas: 2, cores: 10, concurrency: 10, queueCapacity: Int.max,
+                               balancer: .roundRobin,
+                               endpoints: [EndpointConfig(name: "ep", work: .constant(0.002), steps: [.call(call)])])
+        let db = svc("db", replicas: 2, balancer: .roundRobin, work: 1, concurrency: 10)
+        var m = Model(services: [px, db])
+        m.network.withinZone = .init(latency: .constant(0.005))
+        return m
+    }
+
+    @Test func aProxyTierAddsItsWorkAndOneHop() {
+        // Straight to db: 1 s. Through the proxy: 2 ms of work, 5 ms there, 1 s, 5 ms back.
+        let m = proxied(.leastRequests)
+        let direct = m.run([Arrival(time: 0, endpoint: 1)])
+        #expect(direct.driver.finishTimes == [second])
+        let viaProxy = m.run([Arrival(time: 0, endpoint: 0)])
+        #expect(viaProxy.driver.finishTimes == [second + 12_000_000])
+    }
+
+    @Test func aProxyTierBalancesThroughOneSharedView() {
+        // Four roots at 0 reach px0, px1, px0, px1; both proxy instances count in the one view of
+        // db, so least_requests spreads them 2 and 2 and the view has db's 2 slots, not 2 × 2.
+        for policy in [BalancerPolicy.leastRequests, .p2c, .ewma] {
+            let r = proxied(policy).run((0..<4).map { _ in Arrival(time: 0) }, until: second / 2)
+            let c = r.driver.cluster
+            #expect(c.outstanding.count == 2, "\(policy)")
+            if policy != .ewma { #expect(c.outstanding == [2, 2], "\(policy)") }
+            #expect(c.outstanding.reduce(0, +) == 4, "\(policy)")
+            let done = proxied(policy).run((0..<4).map { _ in Arrival(time: 0) })
+            #expect(done.driver.finished.count == 4)
+            #expect(done.driver.cluster.outstanding == [0, 0])
+        }
+        // Deterministic with draws: two runs, the same finish times.
+        let a = proxied(.p2c).run((0..<50).map { Arrival(time: Int64($0) * 10_000_000) }).driver.finishTimes
+        let b = proxied(.p2c).run((0..<50).map { Arrival(time: Int64($0) * 10_000_000) }).driver.finishTimes
+        #expect(a == b)
+    }
 }

@@ -479,6 +479,15 @@ import Testing
 
     /// Keys whose bad values are tested in another file, and where.
     static let testedElsewhere: [String: String] = [
+        "services.X.kind": "ProxyDecodingTests.proxyErrors",
+        "services.X.proxy": "ProxyDecodingTests.proxyErrors, proxy-unknown-target.yaml",
+        "services.X.work": "ProxyDecodingTests.proxyErrors",
+        "proxy.to": "ProxyDecodingTests.proxyErrors, proxy-unknown-target.yaml",
+        "proxy.policy": "ProxyDecodingTests.proxyErrors",
+        "proxy.max_connections": "ProxyDecodingTests.proxyErrors",
+        "proxy.choices": "ProxyDecodingTests.proxyErrors",
+        "proxy.decay": "ProxyDecodingTests.proxyErrors",
+        "proxy.spill_at": "ProxyDecodingTests.proxyErrors",
         "name": "ScenarioDecodingTests.names, allErrorsAreReportedInFileOrder",
         "seed": "ScenarioDecodingTests.typeErrors, several-errors.yaml",
         "duration": "bare-number-duration.yaml, bad-duration-unit.yaml",
@@ -516,6 +525,7 @@ import Testing
         add("services.X.instance.queue.", Schema.queue)
         add("services.X.balancer.", Schema.balancer)
         add("outlier_detection.", Schema.outlierDetection)
+        add("proxy.", Schema.proxy)
         add("services.X.endpoints.Y.", Schema.endpoint)
         add("workload.", Schema.workload)
         add("workload.profile[].", Schema.profilePoint)

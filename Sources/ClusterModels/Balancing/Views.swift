@@ -25,9 +25,9 @@ extension Cluster {
         guard slot >= 0, slot < slotService.count else { return }
         let s = Int(slotService[slot])
         let now = engine.now
-        if anyEwma && svcBalancer[s] == .ewma {
+        if anyEwma && slotTau[slot] > 0 {
             PeakEwma.update(cost: &ewmaCost[slot], stamp: &ewmaStamp[slot], rtt: Double(now &- picked), now: now,
-                            tau: svcEwmaTau[s])
+                            tau: slotTau[slot])
         }
         if anyOutlier, let od = svcOutlier[s] {
             switch o {
