@@ -46,9 +46,11 @@ extension Cluster {
     }
 
     /// Ejects the instance at `slot` of its view, unless that would eject more than `max_ejected` of
-    /// the view's instances. Envoy's rule (outlier_detection.proto, `max_ejection_percent`: "defaults
-    /// to 10% but will eject at least one host regardless of the value"): one instance may always be
-    /// ejected; a further one only while the ejected stay within the fraction.
+    /// the view's instances. One instance may always be ejected, as Envoy's outlier_detection.proto
+    /// documented `max_ejection_percent` ("defaults to 10% but will eject at least one host regardless
+    /// of the value"; gRPC's outlier detection copied it, grpc-java #9489; recent Envoy makes it the
+    /// option `always_eject_one_host`); a further one only while the ejected stay within the fraction
+    /// (Envoy checks the percentage before ejecting and can overshoot it by one; this never does).
     mutating func eject(slot: Int, service s: Int, config od: OutlierDetection, engine: inout Engine) {
         let base = Int(slotBase[slot])
         let n = svcReplicas[s]
