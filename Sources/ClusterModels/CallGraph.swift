@@ -22,10 +22,29 @@ public struct CallSpec: Sendable, Equatable {
     public var maxConcurrent: Int? = nil
     /// Overrides the callee service's and the network's protocol.
     public var protocolConfig: ProtocolConfig? = nil
+    /// Overrides the callee's balancer for this call, with one view shared by every instance of the
+    /// caller (a proxy tier's balancer: `kind: proxy`).
+    public var proxyBalancer: ProxyBalancer? = nil
 
     public init(service: String, endpoint: String) {
         self.service = service; self.endpoint = endpoint
     }
+}
+
+/// The balancer of a proxy tier (`proxy: {policy: …}`): a policy and its options. Every instance of
+/// the proxy balances through one shared view of the target (as HAProxy's processes share a backend's
+/// counters), whatever the target's own `balancer`.
+public struct ProxyBalancer: Sendable, Equatable {
+    public var policy: BalancerPolicy
+    public var choices: Int = 2
+    public var decay: Int64 = PeakEwma.defaultDecay
+    public var spillAt: Double = ZoneAware.defaultSpillAt
+    /// `consistent_hash`: ring points per instance and the bounded-load factor (nil: unbounded).
+    public var vnodes: Int = 100
+    public var boundedLoad: Double? = nil
+    /// `maglev`: the table size (a prime).
+    public var tableSize: Int = MaglevTable.defaultSize
+    public init(policy: BalancerPolicy) { self.policy = policy }
 }
 
 /// Retry policy of a call.

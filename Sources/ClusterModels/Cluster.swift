@@ -27,6 +27,10 @@ public enum ClusterEventKind {
     public static let connIdle: UInt32 = 9
     /// A handshake lost to a partition is tried again (index: connection, tag: its generation).
     public static let connRetry: UInt32 = 10
+    /// An instance's ejection by outlier detection ends (index: its view slot, tag: the ejection's generation).
+    public static let unejectInstance: UInt32 = 11
+    /// The last kind the cluster handles through ``Cluster/handleCallEvent(_:engine:)``.
+    public static let lastCallEvent: UInt32 = 11
 }
 
 /// One request in flight at one instance: a workload's request (a *root*) or one attempt of a call
@@ -182,6 +186,9 @@ struct Site {
     /// The caller instance's balancer view of the target service: `outstanding[balancerBase +
     /// (caller instance − first caller instance) × target replicas …]` (−1: the policy does not count).
     var balancerBase: Int = -1
+    /// A proxy's balancer for this call (index into `Cluster.siteBalancers`, −1: the callee's own);
+    /// its view at `balancerBase` is shared by every caller instance.
+    var override: Int = -1
 }
 
 /// The cluster model: services of instances, each with a worker pool, a bounded queue and a
@@ -240,6 +247,32 @@ public struct Cluster {
     let rootView: [Int]
     /// Some service's policy counts outstanding requests (else the two arrays below stay empty).
     let anyCounting: Bool
+    /// `zone_aware` state per service (empty tables for the other policies).
+    var zoneAware: [ZoneAware] = []
+    // Views that observe their attempts (Balancing/Views.swift): peak EWMA latencies and outlier
+    // detection, per view slot beside `outstanding`. All empty unless some service uses them.
+    let anyEwma: Bool
+    let anyOutlier: Bool
+    /// `anyEwma || anyOutlier`: attempts are observed when they end.
+    let viewsObserve: Bool
+    /// The service and the first slot of the view of every slot.
+    let slotService: [Int32]
+    let slotBase: [Int32]
+    let svcEwmaTau: [Double]
+    /// The ewma decay (ns) of every slot whose view uses `ewma` (0: another policy).
+    let slotTau: [Double]
+    /// Proxy tiers' balancers (``Site/override``).
+    var siteBalancers: [SiteBalancer] = []
+    var ewmaCost: [Double] = []
+    var ewmaStamp: [Int64] = []
+    /// Per request row (only with `anyEwma`): when its instance was picked.
+    var pickedAt: [Int64] = []
+    let svcOutlier: [OutlierDetection?]
+    var outlier: [OutlierSlot] = []
+    /// Instances ejected in each view, at the view's first slot.
+    var viewEjected: [Int32] = []
+    /// Scratch for picks among available instances.
+    var availableScratch: [Int] = []
     /// Per request row, beside `requests` (kept out of `Request`, whose rows the hot path copies):
     /// its place in its balancer's outstanding counts while it counts there (−1: it does not: a
     /// policy that does not count, or its caller stopped waiting), and the next attempt of the same
@@ -262,6 +295,17 @@ public struct Cluster {
     /// and the fraction of the key space they remapped, summed (for a `keys_remapped` metric).
     public private(set) var membershipChanges: [Int]
     public private(set) var keysRemapped: [Double]
+    /// Hashing structures of balancer views with ejected instances (outlier detection), by the
+    /// view's first slot: a copy of the service's (or proxy's) ring or table with the view's
+    /// ejected instances unavailable. Made at a view's first ejection; only picks in a view with
+    /// ejections read them.
+    var viewRings: [Int: ConsistentHashRing] = [:]
+    var viewMaglev: [Int: MaglevTable] = [:]
+    /// A proxy tier's view (first slot) → its balancer in `siteBalancers`.
+    var overrideOfView: [Int: Int] = [:]
+    /// Services whose instances some balancer picks by request key (their own policy, or a
+    /// proxy's): their reports have `membership_changes` and `keys_remapped`.
+    let svcHashed: [Bool]
     public var network: Network
     public let maxCallDepth: Int
     // Requests and calls.
@@ -420,29 +464,108 @@ public struct Cluster {
         maglevTables = services.map {
             $0.balancer == .maglev ? MaglevTable(salt: $0.name, count: $0.replicas, size: $0.balancerTableSize) : nil
         }
+        svcHashed = services.indices.map { si in
+            services[si].balancer.hashes && services[si].replicas > 1
+                || siteSpecs.contains { $0.spec.proxyBalancer?.policy.hashes == true && $0.spec.service == services[si].name }
+        }
         anyHashing = services.contains { $0.balancer.hashes }
+            || siteSpecs.contains { $0.spec.proxyBalancer?.policy.hashes == true }
         membershipChanges = Array(repeating: 0, count: services.count)
         keysRemapped = Array(repeating: 0, count: services.count)
         // Counting views: one per service for its roots, then one per (caller instance, callee
         // service) for calls, shared by every call site of that caller service to that service.
+        // A service whose balancer detects outliers has views whatever its policy.
+        let hasView = services.map { $0.countsOutstanding || $0.outlierDetection != nil }
+        let anyEwma = services.contains { $0.balancer == .ewma && $0.replicas > 1 }
+            || siteSpecs.contains { $0.spec.proxyBalancer?.policy == .ewma }
+        let anyOverride = siteSpecs.contains { $0.spec.proxyBalancer != nil }
+        var overrideSite: [Int] = []
+        var slotTau: [Double] = []
+        let anyOutlier = services.contains { $0.outlierDetection != nil && $0.replicas > 1 }
+        let keepsSlots = anyEwma || anyOutlier
+        var slotService: [Int32] = [], slotBase: [Int32] = []
         var viewSize = 0
-        rootView = services.map { s in
-            guard s.countsOutstanding else { return -1 }
-            defer { viewSize += s.replicas }
-            return viewSize
+        var rootView: [Int] = []
+        for (si, s) in services.enumerated() {
+            guard hasView[si] else { rootView.append(-1); continue }
+            rootView.append(viewSize)
+            if keepsSlots {
+                slotService += Array(repeating: Int32(si), count: s.replicas)
+                slotBase += Array(repeating: Int32(viewSize), count: s.replicas)
+                slotTau += Array(repeating: s.balancer == .ewma ? Double(s.balancerDecay) : 0, count: s.replicas)
+            }
+            viewSize += s.replicas
         }
+        self.rootView = rootView
         var pairView: [Int: Int] = [:]
+        var overrideOf: [Int: Int] = [:]
+        var overrides: [(policy: ProxyBalancer, target: Int)] = []
         for k in sites.indices {
             let ts = sites[k].targetService
-            guard services[ts].countsOutstanding else { continue }
+            if let pb = siteSpecs[k].spec.proxyBalancer {
+                // A proxy tier: one balancer and one view per (proxy, target), shared by its instances.
+                let key = sites[k].caller &* services.count &+ ts
+                if let o = overrideOf[key] {
+                    sites[k].override = o
+                    sites[k].balancerBase = sites[overrideSite[o]].balancerBase
+                    continue
+                }
+                overrideOf[key] = overrides.count
+                overrideSite.append(k)
+                sites[k].override = overrides.count
+                overrides.append((pb, ts))
+                sites[k].balancerBase = viewSize
+                let n = services[ts].replicas
+                if keepsSlots || pb.policy == .ewma {
+                    slotService += Array(repeating: Int32(ts), count: n)
+                    slotBase += Array(repeating: Int32(viewSize), count: n)
+                    slotTau += Array(repeating: pb.policy == .ewma ? Double(pb.decay) : 0, count: n)
+                }
+                viewSize += n
+                continue
+            }
+            guard hasView[ts] else { continue }
             let key = sites[k].caller &* services.count &+ ts
             if let b = pairView[key] { sites[k].balancerBase = b; continue }
             pairView[key] = viewSize
             sites[k].balancerBase = viewSize
-            viewSize += services[sites[k].caller].replicas * services[ts].replicas
+            let callers = services[sites[k].caller].replicas, n = services[ts].replicas
+            if keepsSlots {
+                for c in 0..<callers {
+                    slotService += Array(repeating: Int32(ts), count: n)
+                    slotBase += Array(repeating: Int32(viewSize + c * n), count: n)
+                    slotTau += Array(repeating: services[ts].balancer == .ewma ? Double(services[ts].balancerDecay) : 0, count: n)
+                }
+            }
+            viewSize += callers * n
         }
         outstanding = Array(repeating: 0, count: viewSize)
-        anyCounting = services.contains { $0.countsOutstanding }
+        anyCounting = hasView.contains(true) || anyOverride
+        self.anyEwma = anyEwma
+        self.slotTau = slotTau
+        self.anyOutlier = anyOutlier
+        viewsObserve = keepsSlots
+        self.slotService = slotService
+        self.slotBase = slotBase
+        svcEwmaTau = services.map { Double($0.balancerDecay) }
+        var siteBalancerStreams: [RandomStream] = []
+        siteBalancers = overrides.enumerated().map { j, o in
+            let st = o.policy.policy.draws
+                ? RandomStream(master: seed, replication: replication,
+                               name: "service.\(services[sites[overrideSite[j]].caller].name).proxy.\(services[o.target].name).balancer")
+                : nil
+            if let st { siteBalancerStreams.append(st) }
+            return SiteBalancer(config: o.policy, target: o.target, rng: st?.rng)
+        }
+        if anyEwma {
+            ewmaCost = Array(repeating: 0, count: viewSize)
+            ewmaStamp = Array(repeating: 0, count: viewSize)
+        }
+        svcOutlier = services.map(\.outlierDetection)
+        if anyOutlier {
+            outlier = Array(repeating: OutlierSlot(), count: viewSize)
+            viewEjected = Array(repeating: 0, count: viewSize)
+        }
         let balancerStreams = services.map {
             $0.balancer.draws
                 ? RandomStream(master: seed, replication: replication, name: "service.\($0.name).balancer") : nil
@@ -474,6 +597,13 @@ public struct Cluster {
             gauges[si].replicas.set(Double(s.replicas), at: 0)
             gauges[si].dedicated = svcDedicated[si] && !svcTrackCores[si]
         }
+        var zoneTables: [ZoneAware] = []
+        for (si, s) in services.enumerated() {
+            var zs: [Int] = []
+            if s.balancer == .zoneAware { for k in 0..<s.replicas { zs.append(instances[firstInstance[si] + k].zone) } }
+            zoneTables.append(ZoneAware(spillAt: s.balancerSpillAt, concurrency: s.concurrency, zoneOfInstance: zs))
+        }
+        zoneAware = zoneTables
         store = BatchStore(scopeCount: scopes.slotCount, serviceCount: services.count, instanceCount: instances.count)
         self.maxInFlight = maxInFlight
         if let iv = timeseriesInterval {
@@ -485,7 +615,23 @@ public struct Cluster {
                             stream: RandomStream(master: seed, replication: replication, name: "output.traces"))
         }
         self.sites = sites
-        self.streams = stepStreams + siteStreams + balancerStreams.compactMap { $0 } + self.network.streams
+        self.streams = stepStreams + siteStreams + balancerStreams.compactMap { $0 } + siteBalancerStreams + self.network.streams
+        for o in siteBalancers.indices {
+            let t = siteBalancers[o].target
+            let zs = (0..<services[t].replicas).map { instances[firstInstance[t] + $0].zone }
+            siteBalancers[o].zoneAware = ZoneAware(spillAt: siteBalancers[o].config.spillAt,
+                                                   concurrency: services[t].concurrency, zoneOfInstance: zs)
+            let c = siteBalancers[o].config
+            // A proxy hashing over its target: the target's ring or table, salted by the target's name
+            // (so a proxy and a client-side balancer of the same service agree on where a key goes).
+            if c.policy == .consistentHash {
+                siteBalancers[o].ring = ConsistentHashRing(salt: services[t].name, count: services[t].replicas,
+                                                           vnodes: c.vnodes, boundedLoad: c.boundedLoad)
+            } else if c.policy == .maglev {
+                siteBalancers[o].maglev = MaglevTable(salt: services[t].name, count: services[t].replicas, size: c.tableSize)
+            }
+            overrideOfView[sites[overrideSite[o]].balancerBase] = o
+        }
         requests.reserveCapacity(1024)
     }
 
@@ -502,7 +648,7 @@ public struct Cluster {
         if anyHashing {
             if let key { k = key } else { k = StableHash.mix(keylessRoots ^ 0x6B65_796C_6573_7321); keylessRoots &+= 1 }
         }
-        let (i, slot) = pickInstance(service: s, view: rootView[s], key: k)
+        let (i, slot) = pickInstance(service: s, view: rootView[s], now: engine.now, zone: -1, key: k)
         let r = allocRequest(Request(arrival: engine.now, workload: Int32(workload), user: user,
                                      endpoint: Int32(endpoint), instance: Int32(i)))
         if slot >= 0 { balancerSlot[Int(r)] = slot }
@@ -528,6 +674,7 @@ public struct Cluster {
         requests.append(row)
         if anyCounting { balancerSlot.append(-1); nextCounted.append(-1) }
         if anyHashing { requestKey.append(0) }
+        if anyEwma { pickedAt.append(0) }
         return UInt32(requests.count - 1)
     }
 
@@ -579,34 +726,43 @@ public struct Cluster {
 
     /// An instance of service `s` from its balancer (Balancing/), and the request's place in the
     /// balancer's outstanding counts (−1: not counted). `view`: the first count of the balancer's
-    /// view (−1 for policies that do not count).
+    /// view (−1 for policies that do not count); `zone`: the caller's zone (−1 for a root).
     @inline(__always)
-    mutating func pickInstance(service s: Int, view: Int, key: UInt64) -> (instance: Int, slot: Int32) {
+    mutating func pickInstance(service s: Int, view: Int, now: Int64, zone: Int, key: UInt64) -> (instance: Int, slot: Int32) {
         let n = svcReplicas[s]
         if n == 1 { return (firstInstance[s], -1) }
+        if anyOutlier && view >= 0 && viewEjected[view] > 0 {
+            return pickAvailable(service: s, view: view, now: now, zone: zone, key: key)
+        }
+        let k: Int
         switch svcBalancer[s] {
         case .roundRobin:
-            return (firstInstance[s] + roundRobin[s].pick(count: n), -1)
+            k = roundRobin[s].pick(count: n)
+            if view < 0 { return (firstInstance[s] + k, -1) }
         case .random:
-            return (firstInstance[s] + RandomBalancer.pick(count: n, rng: balancerRNG[s]!), -1)
+            k = RandomBalancer.pick(count: n, rng: balancerRNG[s]!)
+            if view < 0 { return (firstInstance[s] + k, -1) }
         case .weightedRoundRobin:
-            return (firstInstance[s] + weightedRoundRobin[s].pick(count: n), -1)
+            k = weightedRoundRobin[s].pick(count: n)
+            if view < 0 { return (firstInstance[s] + k, -1) }
         case .leastRequests:
-            let k = leastRequests[s].pick(count: n, outstanding: &outstanding, base: view, rng: nil)
-            outstanding[view + k] += 1
-            return (firstInstance[s] + k, Int32(view + k))
+            k = leastRequests[s].pick(count: n, outstanding: &outstanding, base: view, rng: nil)
         case .p2c:
-            let k = powerOfChoices[s].pick(count: n, outstanding: &outstanding, base: view, rng: balancerRNG[s])
-            outstanding[view + k] += 1
-            return (firstInstance[s] + k, Int32(view + k))
+            k = powerOfChoices[s].pick(count: n, outstanding: &outstanding, base: view, rng: balancerRNG[s])
+        case .ewma:
+            k = PeakEwma.pick(count: n, outstanding: outstanding, costs: &ewmaCost, stamps: &ewmaStamp, base: view,
+                              now: now, tau: svcEwmaTau[s], rng: balancerRNG[s]!) { $0 }
+        case .zoneAware:
+            k = zoneAware[s].pick(zone: zone, count: n, outstanding: outstanding, base: view) { _ in false }
         case .consistentHash:
-            let k = hashRings[s]!.pick(key: key, outstanding: &outstanding, base: view)
-            guard view >= 0 else { return (firstInstance[s] + k, -1) }
-            outstanding[view + k] += 1
-            return (firstInstance[s] + k, Int32(view + k))
+            k = hashRings[s]!.pick(key: key, outstanding: &outstanding, base: view)
+            if view < 0 { return (firstInstance[s] + k, -1) }
         case .maglev:
-            return (firstInstance[s] + maglevTables[s]!.pick(key: key), -1)
+            k = maglevTables[s]!.pick(key: key)
+            if view < 0 { return (firstInstance[s] + k, -1) }
         }
+        outstanding[view + k] += 1
+        return (firstInstance[s] + k, Int32(view + k))
     }
 
     /// Marks instance `instance` (0 ..< replicas) of service `s` unavailable to its hashing balancer
@@ -922,8 +1078,11 @@ public struct Cluster {
         let ts = sites[site].targetService
         let vb = sites[site].balancerBase
         let key = anyHashing ? requestKey[Int(caller)] : 0
-        let (i, slot) = pickInstance(service: ts, view: vb < 0 ? -1
-                                     : vb + (ci - firstInstance[sites[site].caller]) * svcReplicas[ts], key: key)
+        let (i, slot) = sites[site].override >= 0
+            ? pickOverride(sites[site].override, service: ts, view: vb, now: now, zone: instances[ci].zone, key: key)
+            : pickInstance(service: ts, view: vb < 0 ? -1
+                           : vb + (ci - firstInstance[sites[site].caller]) * svcReplicas[ts],
+                           now: now, zone: instances[ci].zone, key: key)
         var row = Request(arrival: now, workload: requests[Int(caller)].workload, user: -1,
                           endpoint: Int32(te), instance: Int32(i))
         row.parent = Int32(c)
@@ -938,6 +1097,7 @@ public struct Cluster {
         }
         let x = allocRequest(row)
         if anyHashing { requestKey[Int(x)] = key }
+        if anyEwma { pickedAt[Int(x)] = now }
         if slot >= 0 {
             balancerSlot[Int(x)] = slot
             nextCounted[Int(x)] = calls[Int(c)].counted
@@ -1036,7 +1196,7 @@ public struct Cluster {
 
     // MARK: Events
 
-    /// Handles the call events (kinds 3 to 7).
+    /// Handles the call events (kinds 3 to 11).
     public mutating func handleCallEvent(_ ev: Event, engine: inout Engine) {
         switch ev.kind {
         case ClusterEventKind.deliverRequest:
@@ -1052,6 +1212,7 @@ public struct Cluster {
             let flags = requests[Int(x)].flags
             if flags & RequestFlag.orphan != 0 { return }
             requests[Int(x)].flags |= RequestFlag.orphan
+            if viewsObserve { observeAttempt(x, .timeout, picked: pickedAt.isEmpty ? 0 : pickedAt[Int(x)], engine: &engine) }
             releaseBalancerSlot(x)
             let c = UInt32(requests[Int(x)].parent)
             let parentGen = requests[Int(x)].parentGen
@@ -1081,6 +1242,8 @@ public struct Cluster {
             }
         case ClusterEventKind.connReady...ClusterEventKind.connRetry:
             handleConnectionEvent(ev, engine: &engine)
+        case ClusterEventKind.unejectInstance:
+            uneject(slot: Int(ev.index), generation: ev.tag)
         default:
             preconditionFailure("not a call event: \(ev.kind)")
         }
@@ -1091,6 +1254,7 @@ public struct Cluster {
         let req = requests[Int(x)]
         let c = UInt32(req.parent)
         let o = req.outcome
+        if viewsObserve { observeAttempt(x, o, picked: pickedAt.isEmpty ? 0 : pickedAt[Int(x)], engine: &engine) }
         if req.conn >= 0 { releaseConnection(of: x, engine: &engine) }
         freeRequest(x)
         // Only now: releasing the connection can start waiting requests, which can end this call's
@@ -1195,6 +1359,7 @@ public struct Cluster {
         }
         if root {
             if req.user >= 0 { usersFinished.append(UserFinished(workload: req.workload, user: req.user)) }
+            if viewsObserve { observeAttempt(r, outcome, picked: req.arrival, engine: &engine) }
             freeRequest(r)
             return
         }

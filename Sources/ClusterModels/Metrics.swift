@@ -23,6 +23,12 @@ public struct ScopeAggregate: Sendable {
     public var retries: Int64 = 0
     /// Connections opened (the calling service).
     public var connections: Int64 = 0
+    /// Instances ejected by outlier detection (the service, summed over its balancer views).
+    public var ejections: Int64 = 0
+    /// Membership changes of the service's hashing balancer views (ejections and returns), and the
+    /// fractions of the key space they remapped, summed (the service scope).
+    public var membershipChanges: Int64 = 0
+    public var keysRemapped: Double = 0
 
     public init() {}
 
@@ -47,7 +53,8 @@ public struct ScopeAggregate: Sendable {
     public mutating func merge(_ o: ScopeAggregate) {
         ok += o.ok; errors += o.errors; timeouts += o.timeouts; rejected += o.rejected
         latency.merge(o.latency); failedAdmitted += o.failedAdmitted; failedSojournSum += o.failedSojournSum
-        retries += o.retries; connections += o.connections
+        retries += o.retries; connections += o.connections; ejections += o.ejections
+        membershipChanges += o.membershipChanges; keysRemapped += o.keysRemapped
     }
 }
 

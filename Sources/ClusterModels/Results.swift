@@ -118,6 +118,12 @@ extension Cluster {
                 add(name, "retries", "count", Double(a.retries))
                 add(name, "connections_opened", "count", Double(a.connections))
                 add(name, "load_imbalance", "ratio", instanceLoads(s, merged, a).imbalance)
+                add(name, "ejections", "count", Double(a.ejections))
+                // Only where a balancer hashes request keys to this service's instances.
+                if svcHashed[s] {
+                    add(name, "membership_changes", "count", Double(a.membershipChanges))
+                    add(name, "keys_remapped", "ratio", a.keysRemapped)
+                }
             case .endpoint, .workload:
                 latencies(name, a)
             case .call:

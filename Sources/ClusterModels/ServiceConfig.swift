@@ -23,14 +23,34 @@ public enum BalancerPolicy: String, Sendable, CaseIterable {
     case p2c
     case consistentHash = "consistent_hash"
     case maglev
+    case ewma
+    case zoneAware = "zone_aware"
 
     /// Policies that pick from outstanding-request counts (each balancer keeps its own view).
     /// `consistent_hash` counts too when it has `bounded_load` (see ``ServiceConfig/countsOutstanding``).
-    public var countsOutstanding: Bool { self == .leastRequests || self == .p2c }
+    public var countsOutstanding: Bool { self == .leastRequests || self == .p2c || self == .ewma || self == .zoneAware }
     /// Policies that pick from the request's key.
     public var hashes: Bool { self == .consistentHash || self == .maglev }
     /// Policies that draw from the service's `service.NAME.balancer` stream.
-    public var draws: Bool { self == .random || self == .p2c }
+    public var draws: Bool { self == .random || self == .p2c || self == .ewma }
+}
+
+/// Envoy's outlier detection on consecutive failures (envoy.config.cluster.v3.OutlierDetection;
+/// the "Outlier detection" page of Envoy's architecture overview), kept per balancer view.
+public struct OutlierDetection: Sendable, Equatable {
+    /// Envoy's `consecutive_5xx` (default 5): failures in a row that eject an instance.
+    public var consecutiveErrors: Int = 5
+    /// Envoy's `base_ejection_time` (default 30 s): the n-th ejection lasts n × this (ns).
+    public var ejection: Int64 = 30_000_000_000
+    /// Envoy's `max_ejection_time` (default 300 s): the cap on one ejection (ns).
+    public var maxEjection: Int64 = 300_000_000_000
+    /// Envoy's `max_ejection_percent` (default 10 %), as a fraction.
+    public var maxEjected: Double = 0.1
+    public init(consecutiveErrors: Int = 5, ejection: Int64 = 30_000_000_000, maxEjection: Int64 = 300_000_000_000,
+                maxEjected: Double = 0.1) {
+        self.consecutiveErrors = consecutiveErrors; self.ejection = ejection
+        self.maxEjection = maxEjection; self.maxEjected = maxEjected
+    }
 }
 
 /// One endpoint of a service: the CPU demand of a request to it, then its calls and any more work.
@@ -89,6 +109,16 @@ public struct ServiceConfig: Sendable, Equatable {
     public var balancerBoundedLoad: Double? = nil
     /// `maglev`: lookup table size, a prime (the paper's 65537 by default).
     public var balancerTableSize: Int = 65537
+    /// `ewma`: the decay time of the latency average (ns); Finagle's `p2cPeakEwma` default, 10 s.
+    public var balancerDecay: Int64 = PeakEwma.defaultDecay
+    /// `zone_aware`: the load (outstanding requests per local instance, as a fraction of its
+    /// `concurrency`) above which requests spill over to other zones.
+    public var balancerSpillAt: Double = ZoneAware.defaultSpillAt
+    /// `outlier_detection` of the balancer (nil: none).
+    public var outlierDetection: OutlierDetection? = nil
+    /// `kind: proxy`: what the proxy forwards to (its endpoints are the target's, each doing the
+    /// proxy's `work` and then calling the target's endpoint of the same name).
+    public var proxy: ProxyConfig? = nil
     public var endpoints: [EndpointConfig]
     /// Zones the replicas are spread over, round robin (nil: every zone of the network).
     public var zones: [String]? = nil
@@ -109,5 +139,20 @@ public struct ServiceConfig: Sendable, Equatable {
     /// with `bounded_load`.
     public var countsOutstanding: Bool {
         balancer.countsOutstanding || (balancer == .consistentHash && balancerBoundedLoad != nil)
+    }
+}
+
+/// A proxy tier (`kind: proxy`, `proxy: {to:, policy:, max_connections:}`), as the scenario wrote it.
+/// The decoder expands it into ordinary endpoints; the model sees only those and their calls'
+/// ``ProxyBalancer``.
+public struct ProxyConfig: Sendable, Equatable {
+    public var to: String
+    public var balancer: ProxyBalancer
+    /// Connections one proxy instance serves at once (its `concurrency`); more wait in its queue.
+    public var maxConnections: Int
+    /// CPU work per request (seconds of one core), before it is forwarded.
+    public var work: Distribution
+    public init(to: String, balancer: ProxyBalancer, maxConnections: Int, work: Distribution) {
+        self.to = to; self.balancer = balancer; self.maxConnections = maxConnections; self.work = work
     }
 }

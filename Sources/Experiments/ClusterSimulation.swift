@@ -113,7 +113,7 @@ struct ClusterSimulation: EventHandler {
             cluster.handleWorkDone(request: e.index, engine: &engine)
         case ClusterEventKind.cpuDone:
             cluster.handleCPUDone(instance: Int(e.index), tag: e.tag, engine: &engine)
-        case ClusterEventKind.deliverRequest...ClusterEventKind.connRetry:
+        case ClusterEventKind.deliverRequest...ClusterEventKind.lastCallEvent:
             cluster.handleCallEvent(e, engine: &engine)
         case DriverEventKind.arrival:
             let w = Int(e.index)

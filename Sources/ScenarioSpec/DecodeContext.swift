@@ -16,6 +16,8 @@ final class DecodeContext {
     var servicesUnreadable = false
     /// Call targets, checked once every service is known.
     var pendingCalls: [PendingCall] = []
+    /// Each proxy's `to` node, for diagnostics once every service is known.
+    var proxyTargets: [String: YNode] = [:]
 
     init(file: String, lines: SourceLines, baseDirectory: String) {
         self.file = file; self.lines = lines; self.baseDirectory = baseDirectory

@@ -233,7 +233,7 @@ extension DecodeContext {
             return [("throughput", "1/s"), ("error_rate", "ratio"), ("timeout_rate", "ratio"), ("rejection_rate", "ratio"),
                     ("utilization", "ratio"), ("queue_length_mean", "count"), ("in_flight_mean", "count"),
                     ("replicas_mean", "count"), ("replicas_max", "count"), ("retries", "count"),
-                    ("connections_opened", "count"), ("load_imbalance", "ratio")]
+                    ("connections_opened", "count"), ("load_imbalance", "ratio"), ("ejections", "count")]
         }
         if scope.hasPrefix("instance:") { return [("requests", "count"), ("throughput", "1/s"), ("load_share", "ratio")] }
         if scope.hasPrefix("call:") { return request + [("retries", "count")] }

@@ -23,13 +23,11 @@ enum Schema {
     static let link = KeySchema(supported: ["between", "latency", "bandwidth", "loss", "one_way"])
 
     static let service = KeySchema(
-        supported: ["replicas", "zones", "instance", "balancer", "endpoints", "rate_limit", "protocol"],
+        supported: ["replicas", "zones", "instance", "balancer", "endpoints", "rate_limit", "protocol", "kind", "proxy", "work"],
         unsupported: [
             ("autoscaler", "replica counts are fixed in this version: set \"replicas\""),
             ("consensus", "consensus-backed services (raft, multi_paxos, lease_lock) are not modelled yet"),
             ("storage", "storage (fsync) is not modelled yet; put its time in the endpoint's \"work\""),
-            ("kind", "every service is a plain service in this version (no proxy tier)"),
-            ("proxy", "proxy tiers are not modelled yet; model the proxy as a service of its own"),
         ])
 
     static let instance = KeySchema(
@@ -41,21 +39,27 @@ enum Schema {
 
     static let queue = KeySchema(supported: ["capacity", "discipline"])
 
+    static let serviceKinds = ["service", "proxy"]
+    static let proxy = KeySchema(supported: ["to", "policy", "max_connections", "choices", "decay", "spill_at",
+                                             "vnodes", "bounded_load", "table_size"])
+    /// Policies a proxy tier balances with (no `weighted_round_robin`: its weights are per replica
+    /// of one service).
+    static let proxyPolicies = balancerPolicies.filter { $0 != "weighted_round_robin" }
+
     static let balancerPolicies = BalancerPolicy.allCases.map(\.rawValue)
-    static let unsupportedBalancerPolicies = ["ewma", "zone_aware"]
+    static let unsupportedBalancerPolicies: [String] = []
     static let balancer = KeySchema(
-        supported: ["policy", "weights", "choices", "vnodes", "bounded_load", "table_size"],
-        unsupported: [("key", "the request key is the workload's: give the workload \"key: {dist: zipf, keys: 100000, exponent: 1.1}\"")]
-            + ["outlier_detection", "spill_at"].map {
-                ($0, "this version has no zone-aware or outlier-detecting balancers; supported policies: \(balancerPolicies.joined(separator: ", "))")
-            })
+        supported: ["policy", "weights", "choices", "vnodes", "bounded_load", "table_size", "decay", "spill_at",
+                    "outlier_detection"],
+        unsupported: [("key", "the request key is the workload's: give the workload \"key: {dist: zipf, keys: 100000, exponent: 1.1}\"")])
     /// The options each policy takes.
     static let balancerOptions: [String: String] = ["weights": "weighted_round_robin", "choices": "p2c",
                                                     "vnodes": "consistent_hash", "bounded_load": "consistent_hash",
-                                                    "table_size": "maglev"]
+                                                    "table_size": "maglev", "decay": "ewma", "spill_at": "zone_aware"]
     /// Largest `vnodes` (a ring holds replicas × vnodes points) and Maglev `table_size`.
     static let maxVnodes = 10_000
     static let maxTableSize = 10_000_000
+    static let outlierDetection = KeySchema(supported: ["consecutive_errors", "ejection", "max_ejection", "max_ejected"])
 
     static let queueDisciplines = QueueDiscipline.allCases.map(\.rawValue)
     static let ioModes = IOMode.allCases.map(\.rawValue)

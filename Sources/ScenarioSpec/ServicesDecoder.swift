@@ -1,4 +1,5 @@
 import ClusterModels
+import SimRandom
 
 /// Limits on how many of a thing one scenario may declare.
 enum CountLimits {
@@ -46,7 +47,134 @@ extension DecodeContext {
             record("services.\(name)", key: pair.key, value: pair.value)
             result.append(service(name, pair.value, network: network))
         }
+        expandProxies(&result)
         return result
+    }
+
+    /// Gives each proxy the endpoints of its target: for every endpoint E of `to`, an endpoint E that
+    /// does the proxy's `work` and then calls `to.E` through the proxy's balancer (a
+    /// ``ProxyBalancer`` on the call, one view shared by the proxy's instances).
+    private func expandProxies(_ services: inout [ServiceConfig]) {
+        for k in services.indices {
+            guard let p = services[k].proxy else { continue }
+            let name = services[k].name
+            guard let t = services.first(where: { $0.name == p.to }) else {
+                if let node = proxyTargets[name] {
+                    error("unknown service \(quoted(p.to)) in proxy \(quoted(name))", at: node,
+                          hint: Suggest.hint(for: p.to, in: services.filter { $0.proxy == nil }.map(\.name)))
+                }
+                servicesWithUnknownEndpoints.insert(name)
+                continue
+            }
+            if t.proxy != nil {
+                if let node = proxyTargets[name] {
+                    error("proxy \(quoted(name)) forwards to \(quoted(p.to)), another proxy", at: node,
+                          hint: "a proxy forwards to a plain service with endpoints; chain proxies through plain services")
+                }
+                servicesWithUnknownEndpoints.insert(name)
+                continue
+            }
+            if servicesWithUnknownEndpoints.contains(t.name) { servicesWithUnknownEndpoints.insert(name); continue }
+            if p.balancer.policy == .p2c && p.balancer.choices > t.replicas, let node = proxyTargets[name] {
+                error("\"choices\" must be at most the replicas of \(quoted(t.name)) (\(t.replicas)), found \(p.balancer.choices)",
+                      at: node, hint: "p2c draws that many distinct instances of the target")
+                servicesWithUnknownEndpoints.insert(name)
+                continue
+            }
+            services[k].endpoints = t.endpoints.map { e in
+                var c = CallSpec(service: t.name, endpoint: e.name)
+                c.proxyBalancer = p.balancer
+                return EndpointConfig(name: e.name, work: p.work, steps: [.call(c)],
+                                      requestSize: e.requestSize, responseSize: e.responseSize)
+            }
+        }
+    }
+
+    /// `kind: proxy` with `proxy: {to, policy, max_connections, …}` and the proxy's `work`.
+    private func proxy(_ f: Fields, name: String, path: String, into config: inout ServiceConfig) {
+        if let e = f.keyNode("endpoints") {
+            error("proxy \(quoted(name)) takes no \"endpoints\"", at: e,
+                  hint: "a proxy serves every endpoint of the service in its \"to\"; remove \"endpoints\"")
+        }
+        var work = Distribution.constant(0)
+        if let w = f["work"] {
+            record("\(path).work", key: f.keyNode("work"), value: w)
+            work = distribution(w, "work") ?? .constant(0)
+        }
+        guard let n = f["proxy"] else {
+            missing("proxy", in: f, "proxy service \(quoted(name))",
+                    hint: "write e.g. \"proxy: {to: frontend, policy: least_requests, max_connections: 10000}\"")
+            servicesWithUnknownEndpoints.insert(name)
+            return
+        }
+        record("\(path).proxy", key: f.keyNode("proxy"), value: n)
+        guard let p = fields(n, "proxy", schema: Schema.proxy) else { servicesWithUnknownEndpoints.insert(name); return }
+        var to: String?
+        if let t = p["to"] {
+            record("\(path).proxy.to", key: p.keyNode("to"), value: t)
+            to = string(t, "to")
+            proxyTargets[name] = t
+        } else {
+            missing("to", in: p, "proxy", hint: "name the service the proxy forwards to, e.g. \"to: frontend\"")
+        }
+        var balancer = ProxyBalancer(policy: .roundRobin)
+        if let pol = p["policy"] {
+            record("\(path).proxy.policy", key: p.keyNode("policy"), value: pol)
+            if let s = choice(pol, "proxy policy", Schema.proxyPolicies, unsupported: Schema.unsupportedBalancerPolicies),
+               let policy = BalancerPolicy(rawValue: s) {
+                balancer.policy = policy
+            }
+        }
+        var maxConnections = config.concurrency
+        if let m = p["max_connections"] {
+            record("\(path).proxy.max_connections", key: p.keyNode("max_connections"), value: m)
+            if let v = int(m, "max_connections", in: 1...CountLimits.concurrency) { maxConnections = v }
+        } else {
+            missing("max_connections", in: p, "proxy",
+                    hint: "the connections one proxy instance serves at once (HAProxy's maxconn), e.g. \"max_connections: 10000\"")
+        }
+        for key in ["choices", "decay", "spill_at", "vnodes", "bounded_load", "table_size"] {
+            guard let v = p[key], let owner = Schema.balancerOptions[key] else { continue }
+            record("\(path).proxy.\(key)", key: p.keyNode(key), value: v)
+            if balancer.policy.rawValue != owner {
+                error("proxy policy \(quoted(balancer.policy.rawValue)) takes no \(quoted(key))", at: p.keyNode(key) ?? v,
+                      hint: "\(quoted(key)) is an option of \(owner); remove it or use policy: \(owner)")
+                continue
+            }
+            switch key {
+            case "choices": if let d = int(v, "choices", in: 2...CountLimits.replicas) { balancer.choices = d }
+            case "decay": if let d = duration(v, "decay") { balancer.decay = d }
+            case "vnodes": if let d = int(v, "vnodes", in: 1...Schema.maxVnodes) { balancer.vnodes = d }
+            case "bounded_load":
+                guard let c = number(v, "bounded_load") else { continue }
+                guard c > 1, c.isFinite else {
+                    error("\"bounded_load\" must be greater than 1, found \(v.scalarText ?? "")", at: v,
+                          hint: "each instance takes at most bounded_load × the mean load, e.g. 1.25 (HAProxy's hash-balance-factor 125)")
+                    continue
+                }
+                balancer.boundedLoad = c
+            case "table_size":
+                guard let m = int(v, "table_size", in: 2...Schema.maxTableSize) else { continue }
+                guard Self.isPrime(m) else {
+                    error("\"table_size\" must be a prime number, found \(m)", at: v,
+                          hint: "Maglev's table size is prime (Eisenbud et al. §3.4); the next prime is \(Self.nextPrime(after: m))")
+                    continue
+                }
+                balancer.tableSize = m
+            default:
+                if let f = fraction(v, "spill_at") {
+                    if f > 0 { balancer.spillAt = f }
+                    else { error("\"spill_at\" must be above 0", at: v, hint: "write e.g. 80%") }
+                }
+            }
+        }
+        // HAProxy's maxconn: connections past it wait in the proxy's queue (unbounded, as a server's
+        // default maxqueue 0), each held until its response is back (a blocking worker).
+        config.concurrency = maxConnections
+        config.io = .blocking
+        config.queueCapacity = Int.max
+        if let to { config.proxy = ProxyConfig(to: to, balancer: balancer, maxConnections: maxConnections, work: work) }
+        else { servicesWithUnknownEndpoints.insert(name) }
     }
 
     /// Checks a service or endpoint name written as a key.
@@ -108,6 +236,26 @@ extension DecodeContext {
                     missing("policy", in: b, "balancer", hint: "supported: \(Schema.balancerPolicies.joined(separator: ", "))")
                 }
                 balancerOptions(b, policy: policy, path: "\(path).balancer", into: &config)
+                if let o = b["outlier_detection"] {
+                    record("\(path).balancer.outlier_detection", key: b.keyNode("outlier_detection"), value: o)
+                    config.outlierDetection = outlierDetection(o, path: "\(path).balancer.outlier_detection")
+                }
+            }
+        }
+        var isProxy = false
+        if let k = f["kind"] {
+            record("\(path).kind", key: f.keyNode("kind"), value: k)
+            if let s = choice(k, "service kind", Schema.serviceKinds) { isProxy = s == "proxy" }
+            else { servicesWithUnknownEndpoints.insert(name); return config }
+        }
+        if isProxy {
+            proxy(f, name: name, path: path, into: &config)
+            return config
+        }
+        for key in ["proxy", "work"] {
+            if let k = f.keyNode(key) {
+                error("only a proxy takes \(quoted(key)) here", at: k,
+                      hint: key == "work" ? "put the work in an endpoint, or write \"kind: proxy\"" : "add \"kind: proxy\"")
             }
         }
         if let n = f["endpoints"] {
@@ -135,7 +283,17 @@ extension DecodeContext {
                       hint: "\(quoted(key)) is an option of \(owner); remove it or use policy: \(owner)")
                 continue
             }
-            if key == "choices" {
+            if key == "decay" {
+                if let d = duration(pair.value, "decay") { config.balancerDecay = d }
+            } else if key == "spill_at" {
+                guard let f = fraction(pair.value, "spill_at") else { continue }
+                if f <= 0 {
+                    error("\"spill_at\" must be above 0", at: pair.value,
+                          hint: "the load (outstanding per local instance over its concurrency) past which requests leave the zone; write e.g. 80%")
+                    continue
+                }
+                config.balancerSpillAt = f
+            } else if key == "choices" {
                 guard let d = int(pair.value, "choices", in: 2...CountLimits.replicas) else { continue }
                 if d > config.replicas {
                     error("\"choices\" must be at most the replicas (\(config.replicas)), found \(d)", at: pair.value,
@@ -197,6 +355,37 @@ extension DecodeContext {
         var m = n + 1
         while !isPrime(m) { m += 1 }
         return m
+    }
+
+    /// `outlier_detection: {consecutive_errors: 5, ejection: 30s, max_ejection: 300s, max_ejected: 10%}`
+    /// (Envoy's consecutive_5xx, base_ejection_time, max_ejection_time, max_ejection_percent and
+    /// their defaults).
+    private func outlierDetection(_ node: YNode, path: String) -> OutlierDetection? {
+        guard let f = fields(node, "outlier_detection", schema: Schema.outlierDetection) else { return nil }
+        var od = OutlierDetection()
+        var ok = true
+        if let n = f["consecutive_errors"] {
+            record("\(path).consecutive_errors", key: f.keyNode("consecutive_errors"), value: n)
+            if let v = int(n, "consecutive_errors", in: 1...1_000_000) { od.consecutiveErrors = v } else { ok = false }
+        }
+        if let n = f["ejection"] {
+            record("\(path).ejection", key: f.keyNode("ejection"), value: n)
+            if let v = duration(n, "ejection") { od.ejection = v } else { ok = false }
+        }
+        if let n = f["max_ejection"] {
+            record("\(path).max_ejection", key: f.keyNode("max_ejection"), value: n)
+            if let v = duration(n, "max_ejection") { od.maxEjection = v } else { ok = false }
+        }
+        if let n = f["max_ejected"] {
+            record("\(path).max_ejected", key: f.keyNode("max_ejected"), value: n)
+            if let v = fraction(n, "max_ejected") { od.maxEjected = v } else { ok = false }
+        }
+        if ok, od.maxEjection < od.ejection, let n = f["max_ejection"] ?? f["ejection"] {
+            error("\"max_ejection\" must be at least \"ejection\"", at: n,
+                  hint: "an ejection lasts \"ejection\" × times ejected, capped by \"max_ejection\"; Envoy's defaults are 30s and 300s")
+            return nil
+        }
+        return ok ? od : nil
     }
 
     private func instance(_ node: YNode, path: String, into config: inout ServiceConfig) {

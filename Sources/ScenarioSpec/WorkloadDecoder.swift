@@ -29,7 +29,12 @@ extension DecodeContext {
     /// without keys the policy has nothing to hash, and a user asking for it expects keys.
     private func checkKeyReachesHashing(_ w: WorkloadConfig, node: YNode, services: [ServiceConfig]) {
         guard w.key == nil, !servicesUnreadable else { return }
-        let hashing = Set(services.filter { $0.balancer.hashes && $0.replicas > 1 }.map(\.name))
+        // A proxy tier hashing over its target counts as hashing itself (its calls carry the key).
+        func policy(_ s: ServiceConfig) -> BalancerPolicy? {
+            if let p = s.proxy { return p.balancer.policy.hashes ? p.balancer.policy : nil }
+            return s.balancer.hashes && s.replicas > 1 ? s.balancer : nil
+        }
+        let hashing = Set(services.filter { policy($0) != nil }.map(\.name))
         guard !hashing.isEmpty else { return }
         var edges: [String: [String]] = [:]
         for p in pendingCalls { edges["\(p.caller).\(p.callerEndpoint)", default: []].append("\(p.service).\(p.endpoint)") }
@@ -44,7 +49,7 @@ extension DecodeContext {
         for v in order {
             let service = String(v.prefix { $0 != "." })
             guard hashing.contains(service), let s = services.first(where: { $0.name == service }) else { continue }
-            error("service \(quoted(service)) uses \(s.balancer.rawValue) but workload \(quoted(w.name)) reaching it has no key",
+            error("service \(quoted(service)) uses \(policy(s)!.rawValue) but workload \(quoted(w.name)) reaching it has no key",
                   at: node, hint: "give the workload request keys, e.g. \"key: {dist: zipf, keys: 100000, exponent: 1.1}\"")
             return
         }

@@ -2,6 +2,7 @@
 import CGSL
 import SimKernel
 import SimRandom
+import Foundation
 import Testing
 
 /// The balancer policies (Sources/ClusterModels/Balancing/) alone and inside the cluster.
@@ -157,5 +158,180 @@ import Testing
             #expect(c.outstanding.count == 3 + 2 * 3)
             #expect(c.outstanding.allSatisfy { $0 == 0 }, "\(policy): \(c.outstanding)")
         }
+    }
+
+    // MARK: Views that observe (ewma, outlier detection) and zone_aware
+
+    /// web (one instance, zone a) calls db (instances in `dbZones`); within a zone 1 ms each way,
+    /// across zones `across` each way. One root every `gap`.
+    func zoned(_ policy: BalancerPolicy, dbZones: [String], across: Double = 0.010, dbWork: Double = 0.001,
+               timeout: Int64? = nil, dbConcurrency: Int = 10) -> (model: Model, web: ServiceConfig, db: ServiceConfig) {
+        var call = CallSpec(service: "db", endpoint: "ep")
+        call.timeout = timeout
+        var web = svc("web", replicas: 1, balancer: .roundRobin, work: 0, steps: [.call(call)], concurrency: 100)
+        web.zones = ["a"]
+        var db = svc("db", replicas: dbZones.count, balancer: policy, work: dbWork, concurrency: dbConcurrency)
+        db.zones = dbZones
+        var m = Model(services: [web, db])
+        m.network.zones = ["a", "b"]
+        m.network.withinZone = .init(latency: .constant(0.001))
+        m.network.acrossZones = .init(latency: .constant(across))
+        return (m, web, db)
+    }
+
+    @Test func peakEwmaUpdatesAsFinagleDoes() {
+        // A slower observation replaces the cost at once; a faster one moves it by 1 − e^(−Δt/τ).
+        var cost = 0.0, stamp: Int64 = 0
+        let tau = 10e9
+        PeakEwma.update(cost: &cost, stamp: &stamp, rtt: 20e6, now: second, tau: tau)
+        #expect(cost == 20e6)
+        PeakEwma.update(cost: &cost, stamp: &stamp, rtt: 2e6, now: 11 * second, tau: tau)
+        let w = exp(-1.0)
+        #expect(abs(cost - (20e6 * w + 2e6 * (1 - w))) < 1e-3)
+        // No latency yet but requests out: Finagle's penalty; idle and unobserved: 0.
+        var costs: [Double] = [0, 0], stamps: [Int64] = [0, 0]
+        let outs: [Int32] = [1, 0]
+        #expect(PeakEwma.load(slot: 0, outstanding: outs, costs: &costs, stamps: &stamps, now: 0, tau: tau) == PeakEwma.penalty + 1)
+        #expect(PeakEwma.load(slot: 1, outstanding: outs, costs: &costs, stamps: &stamps, now: 0, tau: tau) == 0)
+    }
+
+    @Test func ewmaMovesLoadAwayFromASlowInstance() {
+        // db0 in web's zone answers in 1 ms + 1 ms + 1 ms = 3 ms, db1 across zones in 10 + 1 + 10 =
+        // 21 ms: 7× slower as web sees it (10× in network time). One root every 100 ms, never two
+        // out at once. Both instances are tried first (cost 0 each); from then on p2c over two
+        // always compares both and db1 only wins again once its cost has decayed below db0's
+        // (21 ms · e^(−t/10 s) < 3 ms: after ~19.5 s), so over 20 s it takes a handful of the 200,
+        // where round robin gives it 100.
+        let arrivals = (0..<200).map { Arrival(time: Int64($0) * 100_000_000) }
+        func slowShare(_ p: BalancerPolicy) -> Int {
+            let r = zoned(p, dbZones: ["a", "b"]).model.run(arrivals)
+            #expect(r.driver.finished.count == 200)
+            return zip(arrivals, r.driver.finishTimes).filter { $1 - $0.time > 10_000_000 }.count
+        }
+        #expect(slowShare(.roundRobin) == 100)
+        let ewma = slowShare(.ewma)
+        #expect(ewma >= 1 && ewma <= 4, "ewma sent \(ewma) of 200 to the slow instance")
+        // Deterministic: the same run twice gives the same finish times.
+        let a = zoned(.ewma, dbZones: ["a", "b"]).model.run(arrivals).driver.finishTimes
+        let b = zoned(.ewma, dbZones: ["a", "b"]).model.run(arrivals).driver.finishTimes
+        #expect(a == b)
+    }
+
+    @Test func zoneAwareStaysLocalUnderSpillAtAndSpillsAbove() {
+        // db: one instance in zone a (web's), one in b, 10 workers each, 1 s of work; spill at 50%:
+        // local while the local instance has at most 5 outstanding from web.
+        var (m, _, db) = zoned(.zoneAware, dbZones: ["a", "b"], dbWork: 1)
+        db.balancerSpillAt = 0.5
+        m.services[1] = db
+        let view = 2   // db's root view (2 slots) comes first, then web's view of db
+        let five = m.run((0..<5).map { _ in Arrival(time: 0) }, until: second / 2)
+        #expect(Array(five.driver.cluster.outstanding[view...]) == [5, 0])
+        let eight = m.run((0..<8).map { _ in Arrival(time: 0) }, until: second / 2)
+        #expect(Array(eight.driver.cluster.outstanding[view...]) == [5, 3])
+        // Roots (no caller zone) take the zones in turn.
+        var roots = m
+        roots.workloadEndpoints = [1]
+        let r = roots.run((0..<4).map { _ in Arrival(time: 0, endpoint: 1) }, until: second / 2)
+        #expect(Array(r.driver.cluster.outstanding[0..<2]) == [2, 2])
+    }
+
+    /// db2 (zone b) answers after 2 s, web times out at 0.5 s: every call to it fails. One root a second.
+    func failing(_ policy: BalancerPolicy, dbZones: [String] = ["a", "a", "b"], od: OutlierDetection) -> Model {
+        var (m, _, db) = zoned(policy, dbZones: dbZones, across: 1, timeout: 500_000_000)
+        db.outlierDetection = od
+        m.services[1] = db
+        return m
+    }
+
+    @Test func outlierDetectionEjectsAfterConsecutiveErrorsAndDoublesTheNextEjection() {
+        // Round robin: db2 gets roots 2, 5, 8 (calls at 2, 5, 8 s); the third timeout, at 8.5 s,
+        // ejects it for 10 s: back at 18.5 s. Three more timeouts eject it again, for 20 s.
+        let m = failing(.roundRobin, od: OutlierDetection(consecutiveErrors: 3, ejection: 10 * second,
+                                                           maxEjection: 300 * second, maxEjected: 0.34))
+        // (A third ejection, for 30 s, starts at 52.5 s.)
+        let arrivals = (0..<55).map { Arrival(time: Int64($0) * second) }
+        let slot = 3 + 2   // db's root view (3), then web's view: db2
+        var ejectedAt: [Int64] = []   // quarter seconds at which db2 is ejected in web's view
+        for q in stride(from: Int64(0), to: 56 * 4, by: 1) {
+            let c = m.run(arrivals, until: q * second / 4 + 1).driver.cluster
+            if c.outlier[slot].ejected { ejectedAt.append(q) }
+        }
+        // First ejection: 8.5 s ..< 18.5 s, i.e. quarters 34 ..< 74.
+        #expect(ejectedAt.first == 34)
+        let firstRun = ejectedAt.prefix { $0 < 74 }
+        #expect(firstRun.count == 40 && firstRun.last == 73)
+        // The next three calls to db2 time out at 19.5, 22.5 and 25.5 s: ejected 25.5 ..< 45.5 s.
+        let again = ejectedAt.filter { $0 >= 74 && $0 < 200 }
+        #expect(again.first == 102)
+        #expect(again.count == 80, "second ejection lasts 20 s: \(again)")
+        #expect(again.last.map { $0 - again[0] + 1 } == 80)
+        let end = m.run(arrivals).driver.cluster
+        #expect(end.outlier[slot].times == 3)
+        let dbSlot = end.scopes.slotOf[end.scopes.service(1)]
+        #expect(end.store.closed.map { $0.scopes[dbSlot].ejections }.reduce(end.store.current.scopes[dbSlot].ejections, +) == 3)
+        #expect(end.outstanding.allSatisfy { $0 == 0 })
+    }
+
+    @Test func outlierDetectionNeverEjectsAboveMaxEjected() {
+        // db1 and db2 both fail; max 10% of 3 instances: only the one Envoy always allows at a time.
+        // (zone_aware keeps web's calls on db0, in its zone: nothing fails there.)
+        for policy in [BalancerPolicy.roundRobin, .random, .leastRequests, .p2c, .ewma, .weightedRoundRobin] {
+            let m = failing(policy, dbZones: ["a", "b", "b"],
+                            od: OutlierDetection(consecutiveErrors: 1, ejection: 5 * second, maxEjection: 300 * second, maxEjected: 0.1))
+            let arrivals = (0..<60).map { Arrival(time: Int64($0) * second / 2) }
+            var most: Int32 = 0
+            var ever = false
+            for q in 0..<120 {
+                let c = m.run(arrivals, until: Int64(q) * second / 4 + 1).driver.cluster
+                most = max(most, c.viewEjected[3])
+                if c.viewEjected[3] > 0 { ever = true }
+            }
+            #expect(ever, "\(policy)")
+            #expect(most == 1, "\(policy)")
+        }
+    }
+
+    // MARK: Proxy tier
+
+    /// A proxy tier `px` (2 instances, 2 ms of work, max_connections 10) in front of db (2
+    /// instances, 1 s of work, round robin of its own), 5 ms each way on the network.
+    func proxied(_ policy: BalancerPolicy) -> Model {
+        var call = CallSpec(service: "db", endpoint: "ep")
+        call.proxyBalancer = ProxyBalancer(policy: policy)
+        let px = ServiceConfig(name: "px", replicas: 2, cores: 10, concurrency: 10, queueCapacity: Int.max,
+                               balancer: .roundRobin,
+                               endpoints: [EndpointConfig(name: "ep", work: .constant(0.002), steps: [.call(call)])])
+        let db = svc("db", replicas: 2, balancer: .roundRobin, work: 1, concurrency: 10)
+        var m = Model(services: [px, db])
+        m.network.withinZone = .init(latency: .constant(0.005))
+        return m
+    }
+
+    @Test func aProxyTierAddsItsWorkAndOneHop() {
+        // Straight to db: 1 s. Through the proxy: 2 ms of work, 5 ms there, 1 s, 5 ms back.
+        let m = proxied(.leastRequests)
+        let direct = m.run([Arrival(time: 0, endpoint: 1)])
+        #expect(direct.driver.finishTimes == [second])
+        let viaProxy = m.run([Arrival(time: 0, endpoint: 0)])
+        #expect(viaProxy.driver.finishTimes == [second + 12_000_000])
+    }
+
+    @Test func aProxyTierBalancesThroughOneSharedView() {
+        // Four roots at 0 reach px0, px1, px0, px1; both proxy instances count in the one view of
+        // db, so least_requests spreads them 2 and 2 and the view has db's 2 slots, not 2 × 2.
+        for policy in [BalancerPolicy.leastRequests, .p2c, .ewma] {
+            let r = proxied(policy).run((0..<4).map { _ in Arrival(time: 0) }, until: second / 2)
+            let c = r.driver.cluster
+            #expect(c.outstanding.count == 2, "\(policy)")
+            if policy != .ewma { #expect(c.outstanding == [2, 2], "\(policy)") }
+            #expect(c.outstanding.reduce(0, +) == 4, "\(policy)")
+            let done = proxied(policy).run((0..<4).map { _ in Arrival(time: 0) })
+            #expect(done.driver.finished.count == 4)
+            #expect(done.driver.cluster.outstanding == [0, 0])
+        }
+        // Deterministic with draws: two runs, the same finish times.
+        let a = proxied(.p2c).run((0..<50).map { Arrival(time: Int64($0) * 10_000_000) }).driver.finishTimes
+        let b = proxied(.p2c).run((0..<50).map { Arrival(time: Int64($0) * 10_000_000) }).driver.finishTimes
+        #expect(a == b)
     }
 }

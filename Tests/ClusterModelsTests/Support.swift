@@ -37,7 +37,7 @@ struct Driver: EventHandler {
         case ClusterEventKind.workDone:
             completionEvents += 1
             cluster.handleWorkDone(request: e.index, engine: &engine)
-        case ClusterEventKind.deliverRequest...ClusterEventKind.connRetry:
+        case ClusterEventKind.deliverRequest...ClusterEventKind.lastCallEvent:
             cluster.handleCallEvent(e, engine: &engine)
         case Driver.arrivalKind:
             let a = arrivals[Int(e.index)]

@@ -81,4 +81,49 @@ import Workloads
         #expect(one == two)
         #expect(one == four)
     }
+
+    /// The balancers that observe (ewma, outlier detection), zone_aware and a proxy tier, through the
+    /// whole pipeline: byte-identical across runs and jobs, with an `ejections` row where asked for.
+    @Test func balancerViewsAndProxiesAreByteIdentical() throws {
+        let yaml = """
+        name: views
+        duration: 2m
+        replications: 2
+        network: {zones: [a, b], within_zone: {latency: 1ms}, across_zones: {latency: 5ms}}
+        services:
+          edge:
+            kind: proxy
+            replicas: 2
+            work: 100us
+            proxy: {to: web, policy: ewma, max_connections: 50}
+          web:
+            replicas: 4
+            balancer: {policy: zone_aware, spill_at: 50%}
+            instance: {cores: 2, concurrency: 8}
+            endpoints:
+              home:
+                work: {dist: exponential, mean: 2ms}
+                calls:
+                  - {call: db.get, timeout: 50ms, retries: {max: 1}}
+          db:
+            replicas: 5
+            balancer: {policy: p2c, outlier_detection: {consecutive_errors: 3, ejection: 5s, max_ejected: 40%}}
+            instance: {cores: 1, concurrency: 4, queue: {capacity: 20}}
+            endpoints:
+              get: {work: {dist: lognormal, median: 3ms, p99: 60ms}}
+        workload:
+          - {name: browse, to: edge.home, arrival: poisson, rate: 400/s}
+        """
+        let s = try ScenarioLoader.parse(yaml: yaml, file: "views.yaml", baseDirectory: "")
+        let a = Self.reports(Runner.run(s, jobs: 1))
+        let b = Self.reports(Runner.run(s, jobs: 1))
+        let c = Self.reports(Runner.run(s, jobs: 2))
+        for k in a.indices {
+            #expect(a[k] == b[k], "report \(k) differs between two runs with jobs 1")
+            #expect(a[k] == c[k], "report \(k) differs between jobs 1 and jobs 2")
+        }
+        #expect(a[0].contains("service:db,ejections,count,"))
+        #expect(!a[0].contains("service:web,ejections,"))
+        #expect(a[0].contains("endpoint:edge.home,latency_p99,s,"))
+    }
 }

@@ -223,7 +223,25 @@ import Testing
         .init("services.X.instance.queue.discipline", service: "instance: {queue: {discipline: random}}",
               #"test.yaml:5:36: error: unknown queue discipline "random""#),
         .init("services.X.balancer.policy", service: "balancer: {policy: [random]}",
-              #"test.yaml:5:24: error: "balancer policy" must be one of round_robin, weighted_round_robin, random, least_requests, p2c, consistent_hash, maglev, found a list"#),
+              #"test.yaml:5:24: error: "balancer policy" must be one of round_robin, weighted_round_robin, random, least_requests, p2c, consistent_hash, maglev, ewma, zone_aware, found a list"#),
+        .init("services.X.balancer.decay", service: "replicas: 2\nbalancer: {policy: ewma, decay: 0s}",
+              #"test.yaml:6:37: error: "decay" must be longer than 0, found "0s""#),
+        .init("services.X.balancer.decay", service: "replicas: 2\nbalancer: {policy: p2c, decay: 10s}",
+              #"test.yaml:6:29: error: balancer policy "p2c" takes no "decay""#),
+        .init("services.X.balancer.spill_at", service: "replicas: 2\nbalancer: {policy: zone_aware, spill_at: 0%}",
+              #"test.yaml:6:46: error: "spill_at" must be above 0"#),
+        .init("services.X.balancer.spill_at", service: "replicas: 2\nbalancer: {policy: zone_aware, spill_at: 150%}",
+              #"test.yaml:6:46: error: "spill_at": "150%" is not between 0 and 1 (0% and 100%)"#),
+        .init("services.X.balancer.outlier_detection", service: "balancer: {policy: round_robin, outlier_detection: 5}",
+              #"test.yaml:5:56: error: "outlier_detection" must be a mapping, found the number 5"#),
+        .init("outlier_detection.consecutive_errors", service: "balancer: {policy: random, outlier_detection: {consecutive_errors: 0}}",
+              #"test.yaml:5:72: error: "consecutive_errors" must be between 1 and 1000000, found 0"#),
+        .init("outlier_detection.ejection", service: "balancer: {policy: random, outlier_detection: {ejection: 30}}",
+              #"test.yaml:5:62: error: duration "30" has no unit"#),
+        .init("outlier_detection.max_ejection", service: "balancer: {policy: random, outlier_detection: {ejection: 30s, max_ejection: 10s}}",
+              #"test.yaml:5:81: error: "max_ejection" must be at least "ejection""#),
+        .init("outlier_detection.max_ejected", service: "balancer: {policy: random, outlier_detection: {max_ejected: 2}}",
+              #"test.yaml:5:65: error: "max_ejected": "2" is not between 0 and 1 (0% and 100%)"#),
         .init("services.X.balancer.weights", service: "replicas: 3\nbalancer: {policy: weighted_round_robin, weights: [3, 0, 1]}",
               #"test.yaml:6:59: error: "weight" must be between 1 and 1000000, found 0"#),
         .init("services.X.balancer.weights", service: "replicas: 3\nbalancer: {policy: weighted_round_robin, weights: [3, 1]}",
@@ -518,6 +536,15 @@ import Testing
 
     /// Keys whose bad values are tested in another file, and where.
     static let testedElsewhere: [String: String] = [
+        "services.X.kind": "ProxyDecodingTests.proxyErrors",
+        "services.X.proxy": "ProxyDecodingTests.proxyErrors, proxy-unknown-target.yaml",
+        "services.X.work": "ProxyDecodingTests.proxyErrors",
+        "proxy.to": "ProxyDecodingTests.proxyErrors, proxy-unknown-target.yaml",
+        "proxy.policy": "ProxyDecodingTests.proxyErrors",
+        "proxy.max_connections": "ProxyDecodingTests.proxyErrors",
+        "proxy.choices": "ProxyDecodingTests.proxyErrors",
+        "proxy.decay": "ProxyDecodingTests.proxyErrors",
+        "proxy.spill_at": "ProxyDecodingTests.proxyErrors",
         "name": "ScenarioDecodingTests.names, allErrorsAreReportedInFileOrder",
         "seed": "ScenarioDecodingTests.typeErrors, several-errors.yaml",
         "duration": "bare-number-duration.yaml, bad-duration-unit.yaml",
@@ -554,6 +581,8 @@ import Testing
         add("services.X.instance.", Schema.instance)
         add("services.X.instance.queue.", Schema.queue)
         add("services.X.balancer.", Schema.balancer)
+        add("outlier_detection.", Schema.outlierDetection)
+        add("proxy.", Schema.proxy)
         add("services.X.endpoints.Y.", Schema.endpoint)
         add("workload.", Schema.workload)
         add("workload.profile[].", Schema.profilePoint)

@@ -227,13 +227,13 @@ import Workloads
     @Test func hintsAndSourceLines() throws {
         let d = Support.diagnostics(Support.yaml(service: "replica: 2"))
         let first = try #require(d.first)
-        #expect(first.hint == #"did you mean "replicas"? valid keys: replicas, zones, instance, balancer, endpoints, rate_limit, protocol"#)
+        #expect(first.hint == #"did you mean "replicas"? valid keys: replicas, zones, instance, balancer, endpoints, rate_limit, protocol, kind, proxy, work"#)
         #expect(first.sourceLine == "    replica: 2")
         #expect(first.description == """
         test.yaml:5:5: error: unknown key "replica"
             replica: 2
             ^
-        hint: did you mean "replicas"? valid keys: replicas, zones, instance, balancer, endpoints, rate_limit, protocol
+        hint: did you mean "replicas"? valid keys: replicas, zones, instance, balancer, endpoints, rate_limit, protocol, kind, proxy, work
         """)
         let policy = Support.diagnostics(Support.yaml(service: "balancer: {policy: round_robbin}"))
         #expect(policy.first?.message == #"unknown balancer policy "round_robbin""#)
@@ -251,8 +251,6 @@ import Workloads
             (Support.yaml(service: "autoscaler: {kind: hpa}"), #""autoscaler" is not supported yet in this version of clustersim"#),
             (Support.yaml(service: "consensus: {protocol: raft}"), #""consensus" is not supported yet in this version of clustersim"#),
             (Support.yaml(service: "storage: {}"), #""storage" is not supported yet in this version of clustersim"#),
-            (Support.yaml(service: "kind: proxy"), #""kind" is not supported yet in this version of clustersim"#),
-            (Support.yaml(service: "proxy: {to: web}"), #""proxy" is not supported yet in this version of clustersim"#),
             (Support.yaml(service: "instance: {cpu_limit: 1.5}"), #""cpu_limit" is not supported yet in this version of clustersim"#),
             (Support.yaml(service: "instance: {startup: 5s}"), #""startup" is not supported yet in this version of clustersim"#),
             (Support.yaml(service: "instance: {queue: {discipline: priority}}"),

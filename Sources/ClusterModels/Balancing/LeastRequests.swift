@@ -20,4 +20,20 @@ struct LeastRequests: LoadBalancer {
         next = best + 1 == n ? 0 : best + 1
         return best
     }
+
+    /// The pick skipping the instances `isOut` names (ejected by outlier detection); −1 if all are.
+    mutating func pick(count n: Int, outstanding: [Int32], base: Int, isOut: (Int) -> Bool) -> Int {
+        var k = next
+        var best = -1
+        var fewest = Int32.max
+        for _ in 0..<n {
+            if !isOut(k) {
+                let o = outstanding[base + k]
+                if o < fewest { fewest = o; best = k; if o == 0 { break } }
+            }
+            k = k + 1 == n ? 0 : k + 1
+        }
+        if best >= 0 { next = best + 1 == n ? 0 : best + 1 }
+        return best
+    }
 }

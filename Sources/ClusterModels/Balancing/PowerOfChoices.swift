@@ -38,4 +38,25 @@ struct PowerOfChoices: LoadBalancer {
         }
         return best
     }
+
+    /// The pick over `m` available candidates only (outlier detection ejected the others):
+    /// candidate t is instance `map(t)`. The same draws as ``pick(count:outstanding:base:rng:)``
+    /// over `m` instances.
+    mutating func pick(count m: Int, outstanding: [Int32], base: Int, rng: UnsafeMutablePointer<gsl_rng>,
+                       map: (Int) -> Int) -> Int {
+        let d = min(choices, m)
+        var best = 0
+        var fewest = Int32.max
+        for k in 0..<d {
+            var t = Int(gsl_rng_uniform_int(rng, UInt(m - k)))
+            var j = 0
+            while j < k && drawn[j] <= t { t += 1; j += 1 }
+            var q = k
+            while q > j { drawn[q] = drawn[q - 1]; q -= 1 }
+            drawn[j] = t
+            let o = outstanding[base + map(t)]
+            if o < fewest { fewest = o; best = map(t) }
+        }
+        return best
+    }
 }

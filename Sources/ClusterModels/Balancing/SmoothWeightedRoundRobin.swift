@@ -32,4 +32,19 @@ struct SmoothWeightedRoundRobin: LoadBalancer {
     mutating func pick(count: Int, outstanding: inout [Int32], base: Int, rng: UnsafeMutablePointer<gsl_rng>?) -> Int {
         pick(count: count)
     }
+
+    /// The pick among the instances `isOut` does not name, as Nginx skips peers that are down: they
+    /// neither gain current weight nor count in the total.
+    mutating func pick(count n: Int, isOut: (Int) -> Bool) -> Int {
+        var best = -1
+        var bestWeight = Int.min
+        var sum = 0
+        for k in 0..<n where !isOut(k) {
+            current[k] &+= weights[k]
+            sum &+= weights[k]
+            if current[k] > bestWeight { bestWeight = current[k]; best = k }
+        }
+        if best >= 0 { current[best] &-= sum }
+        return best
+    }
 }
