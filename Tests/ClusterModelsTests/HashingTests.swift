@@ -80,6 +80,28 @@ import Testing
         #expect(dynamic < 0.10)
     }
 
+    @Test func boundedLoadsAtAThousandInstances() {
+        // n = 1000, v = 100, m = 100 n, c = 1.25, static capacity 125 (table: 0.35% not at first
+        // choice, 1.0035 points probed a key), two rings.
+        let n = 1000, m = 100 * n, cap = 125
+        var notFirst = 0, probes = 0
+        for r in 0..<2 {
+            let ring = ConsistentHashRing(salt: "bounded-big-\(r)", count: n, vnodes: 100, boundedLoad: 1.25)
+            var load = [Int](repeating: 0, count: n)
+            for k in 1...m {
+                let h = StableHash.keyPoint(UInt64(r * m + k))
+                let (i, p) = ring.pick(point: h, capacity: cap) { load[$0] }
+                load[i] += 1
+                probes += p
+                if p > 1 { notFirst += 1 }
+            }
+            #expect(load.max()! <= cap)
+        }
+        let f = Double(notFirst) / Double(2 * m)
+        print("bounded load c=1.25 n=1000 v=100: not at first choice \(f * 100)% (table 0.35%), probes/key \(Double(probes) / Double(2 * m)) (table 1.0035)")
+        #expect(f < 0.01)
+    }
+
     // MARK: Maglev (§6, Eisenbud et al. §3.4)
 
     @Test func maglevEntriesDifferByAtMostOne() {
