@@ -293,8 +293,8 @@ public struct Cluster {
     var keylessRoots: UInt64 = 0
     /// Per service: membership changes of its hashing balancer (``setInstanceAvailable(service:instance:available:)``)
     /// and the fraction of the key space they remapped, summed (for a `keys_remapped` metric).
-    public private(set) var membershipChanges: [Int]
-    public private(set) var keysRemapped: [Double]
+    public internal(set) var membershipChanges: [Int]
+    public internal(set) var keysRemapped: [Double]
     /// Hashing structures of balancer views with ejected instances (outlier detection), by the
     /// view's first slot: a copy of the service's (or proxy's) ring or table with the view's
     /// ejected instances unavailable. Made at a view's first ejection; only picks in a view with
