@@ -235,6 +235,30 @@ import Testing
         #expect(end.outstanding.allSatisfy { $0 == 0 })
     }
 
+    @Test func aSuccessResetsTheConsecutiveErrors() {
+        // Roots to db (2 instances, round robin, ejected at 3 errors in a row), whose endpoint calls
+        // dep (1 worker, no queue: a call finding it busy is rejected and the root fails). Blockers
+        // keep dep busy over 0–1 s and 3–4 s. db0 fails at 0.1 and 0.3 s, succeeds at 1.5 s (done at
+        // 2.5 s), fails at 3.1 and 3.2 s: 4 errors, never 3 in a row. db1 fails at 0.2, 0.4 and
+        // 1.6 s: ejected at 1.6 s.
+        let db = svc("db", replicas: 2, balancer: .roundRobin, work: 0,
+                     steps: [.call(CallSpec(service: "dep", endpoint: "ep"))], concurrency: 10)
+        var withOD = db
+        withOD.outlierDetection = OutlierDetection(consecutiveErrors: 3, ejection: 10 * second, maxEjection: 300 * second,
+                                                   maxEjected: 1)
+        let dep = ServiceConfig(name: "dep", replicas: 1, cores: 1, concurrency: 1, queueCapacity: 0,
+                                endpoints: [EndpointConfig(name: "ep", work: .constant(1))])
+        let ms: Int64 = 1_000_000
+        let arrivals = [Arrival(time: 0, endpoint: 1)] + [100, 200, 300, 400, 1500, 1600].map { Arrival(time: $0 * ms) }
+            + [Arrival(time: 3000 * ms, endpoint: 1)] + [3100, 3200].map { Arrival(time: $0 * ms) }
+        let r = Model(services: [withOD, dep]).run(arrivals, until: 5 * second)
+        let c = r.driver.cluster
+        #expect(!c.outlier[0].ejected && c.outlier[0].consecutive == 2 && c.outlier[0].times == 0)
+        #expect(c.outlier[1].ejected && c.outlier[1].times == 1)
+        // Both roots after 3 s went to db0 (db1 ejected) and failed.
+        #expect(r.driver.finishTimes.suffix(2) == [3100 * ms, 3200 * ms])
+    }
+
     @Test func outlierDetectionNeverEjectsAboveMaxEjected() {
         // db1 and db2 both fail; max 10% of 3 instances: only the one Envoy always allows at a time.
         // (zone_aware keeps web's calls on db0, in its zone: nothing fails there.)
