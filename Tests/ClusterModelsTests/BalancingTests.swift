@@ -196,21 +196,21 @@ import Testing
     }
 
     @Test func ewmaMovesLoadAwayFromASlowInstance() {
-        // db0 in web's zone answers in 1 ms + 1 ms + 1 ms = 3 ms, db1 across zones in 10 + 1 + 10 =
-        // 21 ms: 7× slower as web sees it (10× in network time). One root every 100 ms, never two
-        // out at once. Both instances are tried first (cost 0 each); from then on p2c over two
-        // always compares both and db1 only wins again once its cost has decayed below db0's
-        // (21 ms · e^(−t/10 s) < 3 ms: after ~19.5 s), so over 20 s it takes a handful of the 200,
-        // where round robin gives it 100.
+        // db (no work) in web's zone answers in 1 ms + 1 ms = 2 ms, across zones in 10 + 10 = 20 ms:
+        // 10× slower. One root every 100 ms, never two out at once. The first pick sees two costs
+        // of 0 and takes the first drawn; the next takes the other one (cost 0 against the first's
+        // 2 ms): both are observed. From then on p2c over two always compares both, and the slow one
+        // would only win again once its cost, read (and so decayed) at every pick, fell below the
+        // fast one's: 20 ms · e^(−t/10 s) < ~2 ms, after ~23 s. Over 20 s it gets exactly 1 of the
+        // 200 roots, where round robin gives it 100.
         let arrivals = (0..<200).map { Arrival(time: Int64($0) * 100_000_000) }
         func slowShare(_ p: BalancerPolicy) -> Int {
-            let r = zoned(p, dbZones: ["a", "b"]).model.run(arrivals)
+            let r = zoned(p, dbZones: ["a", "b"], dbWork: 0).model.run(arrivals)
             #expect(r.driver.finished.count == 200)
             return zip(arrivals, r.driver.finishTimes).filter { $1 - $0.time > 10_000_000 }.count
         }
         #expect(slowShare(.roundRobin) == 100)
-        let ewma = slowShare(.ewma)
-        #expect(ewma >= 1 && ewma <= 4, "ewma sent \(ewma) of 200 to the slow instance")
+        #expect(slowShare(.ewma) == 1)
         // Deterministic: the same run twice gives the same finish times.
         let a = zoned(.ewma, dbZones: ["a", "b"]).model.run(arrivals).driver.finishTimes
         let b = zoned(.ewma, dbZones: ["a", "b"]).model.run(arrivals).driver.finishTimes
@@ -270,6 +270,30 @@ import Testing
         let dbSlot = end.scopes.slotOf[end.scopes.service(1)]
         #expect(end.store.closed.map { $0.scopes[dbSlot].ejections }.reduce(end.store.current.scopes[dbSlot].ejections, +) == 3)
         #expect(end.outstanding.allSatisfy { $0 == 0 })
+    }
+
+    @Test func aSuccessResetsTheConsecutiveErrors() {
+        // Roots to db (2 instances, round robin, ejected at 3 errors in a row), whose endpoint calls
+        // dep (1 worker, no queue: a call finding it busy is rejected and the root fails). Blockers
+        // keep dep busy over 0–1 s and 3–4 s. db0 fails at 0.1 and 0.3 s, succeeds at 1.5 s (done at
+        // 2.5 s), fails at 3.1 and 3.2 s: 4 errors, never 3 in a row. db1 fails at 0.2, 0.4 and
+        // 1.6 s: ejected at 1.6 s.
+        let db = svc("db", replicas: 2, balancer: .roundRobin, work: 0,
+                     steps: [.call(CallSpec(service: "dep", endpoint: "ep"))], concurrency: 10)
+        var withOD = db
+        withOD.outlierDetection = OutlierDetection(consecutiveErrors: 3, ejection: 10 * second, maxEjection: 300 * second,
+                                                   maxEjected: 1)
+        let dep = ServiceConfig(name: "dep", replicas: 1, cores: 1, concurrency: 1, queueCapacity: 0,
+                                endpoints: [EndpointConfig(name: "ep", work: .constant(1))])
+        let ms: Int64 = 1_000_000
+        let arrivals = [Arrival(time: 0, endpoint: 1)] + [100, 200, 300, 400, 1500, 1600].map { Arrival(time: $0 * ms) }
+            + [Arrival(time: 3000 * ms, endpoint: 1)] + [3100, 3200].map { Arrival(time: $0 * ms) }
+        let r = Model(services: [withOD, dep]).run(arrivals, until: 5 * second)
+        let c = r.driver.cluster
+        #expect(!c.outlier[0].ejected && c.outlier[0].consecutive == 2 && c.outlier[0].times == 0)
+        #expect(c.outlier[1].ejected && c.outlier[1].times == 1)
+        // Both roots after 3 s went to db0 (db1 ejected) and failed.
+        #expect(r.driver.finishTimes.suffix(2) == [3100 * ms, 3200 * ms])
     }
 
     @Test func outlierDetectionNeverEjectsAboveMaxEjected() {

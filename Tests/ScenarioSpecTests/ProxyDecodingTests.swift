@@ -68,6 +68,16 @@ import Testing
          #"error: only a proxy takes "work" here"#),
         ("{proxy: {to: web}, endpoints: {a: {work: 1ms}}}",
          #"error: only a proxy takes "proxy" here"#),
+        ("{kind: proxy, proxy: {to: web, policy: consistent_hash, bounded_load: 1, max_connections: 5}}",
+         #"error: "bounded_load" must be greater than 1, found 1"#),
+        ("{kind: proxy, proxy: {to: web, policy: maglev, table_size: 1000, max_connections: 5}}",
+         #"error: "table_size" must be a prime number, found 1000"#),
+        ("{kind: proxy, proxy: {to: web, policy: consistent_hash, vnodes: 0, max_connections: 5}}",
+         #"error: "vnodes" must be between 1 and 10000, found 0"#),
+        ("{kind: proxy, proxy: {to: web, policy: p2c, vnodes: 10, max_connections: 5}}",
+         #"error: proxy policy "p2c" takes no "vnodes""#),
+        ("{kind: proxy, proxy: {to: web, policy: maglev, max_connections: 5}}",
+         #"error: service "lb" uses maglev but workload "browse" reaching it has no key"#),
     ]
 
     @Test(arguments: errors) func proxyErrors(_ lb: String, _ expected: String) {
