@@ -87,7 +87,7 @@ struct GoldenReportsTests {
         // latency by far, and unbounded consistent hashing of zipf keys overloads its hot instance
         // (throughput below the offered 760/s) while bounded loads keep up.
         func mean(_ point: Int, _ metric: String, _ scope: String = "all") -> Double {
-            sweep.summary.first { $0.point == point && $0.scope == scope && $0.metric == metric }!.interval.mean
+            sweep.points[point].summary.first { $0.scope == scope && $0.metric == metric }!.interval.mean
         }
         #expect(mean(8, "latency_mean") * 3 < mean(2, "latency_mean"))
         #expect(mean(20, "throughput") < 720)
