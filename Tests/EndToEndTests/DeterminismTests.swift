@@ -123,7 +123,8 @@ import Workloads
             #expect(a[k] == c[k], "report \(k) differs between jobs 1 and jobs 2")
         }
         #expect(a[0].contains("service:db,ejections,count,"))
-        #expect(!a[0].contains("service:web,ejections,"))
+        // Every service reports ejections (0 without outlier detection).
+        #expect(a[0].contains("service:web,ejections,count,0,0,0,0,"))
         #expect(a[0].contains("endpoint:edge.home,latency_p99,s,"))
     }
 }
