@@ -189,6 +189,10 @@ struct Site {
     /// A proxy's balancer for this call (index into `Cluster.siteBalancers`, −1: the callee's own);
     /// its view at `balancerBase` is shared by every caller instance.
     var override: Int = -1
+    /// The caller instance's rotation state of the target's balancer (round robin's and weighted
+    /// round robin's turn, least requests' tie cursor): `rotationBase + (caller instance − first
+    /// caller instance)` in `Cluster.roundRobin` and its siblings.
+    var rotationBase: Int = 0
 }
 
 /// The cluster model: services of instances, each with a worker pool, a bounded queue and a
@@ -449,12 +453,26 @@ public struct Cluster {
         endpointService = epService; endpointWork = work
         endpointFastWork = work.map { FastDraw($0.distribution) }
         svcBalancer = services.map(\.balancer)
-        roundRobin = Array(repeating: RoundRobin(), count: services.count)
-        weightedRoundRobin = services.map {
-            SmoothWeightedRoundRobin(weights: $0.balancer == .weightedRoundRobin
-                                     ? ($0.balancerWeights ?? Array(repeating: 1, count: $0.replicas)) : [])
+        // Rotation state, one per balancer: services' own for their roots (index = the service),
+        // then one per (caller instance, callee service) for client-side calls, shared by every
+        // call site of that caller service to that service. Each caller instance takes its own
+        // turns, as each client of a client-side balancer does.
+        var rotationService = Array(services.indices)
+        var pairRotation: [Int: Int] = [:]
+        for k in sites.indices {
+            let ts = sites[k].targetService
+            let key = sites[k].caller &* services.count &+ ts
+            if let b = pairRotation[key] { sites[k].rotationBase = b; continue }
+            pairRotation[key] = rotationService.count
+            sites[k].rotationBase = rotationService.count
+            rotationService += Array(repeating: ts, count: services[sites[k].caller].replicas)
         }
-        leastRequests = Array(repeating: LeastRequests(), count: services.count)
+        roundRobin = Array(repeating: RoundRobin(), count: rotationService.count)
+        weightedRoundRobin = rotationService.map {
+            SmoothWeightedRoundRobin(weights: services[$0].balancer == .weightedRoundRobin
+                                     ? (services[$0].balancerWeights ?? Array(repeating: 1, count: services[$0].replicas)) : [])
+        }
+        leastRequests = Array(repeating: LeastRequests(), count: rotationService.count)
         powerOfChoices = services.map { PowerOfChoices(choices: $0.balancer == .p2c ? $0.balancerChoices : 2) }
         hashRings = services.map {
             $0.balancer == .consistentHash
@@ -648,7 +666,7 @@ public struct Cluster {
         if anyHashing {
             if let key { k = key } else { k = StableHash.mix(keylessRoots ^ 0x6B65_796C_6573_7321); keylessRoots &+= 1 }
         }
-        let (i, slot) = pickInstance(service: s, view: rootView[s], now: engine.now, zone: -1, key: k)
+        let (i, slot) = pickInstance(service: s, view: rootView[s], rotation: s, now: engine.now, zone: -1, key: k)
         let r = allocRequest(Request(arrival: engine.now, workload: Int32(workload), user: user,
                                      endpoint: Int32(endpoint), instance: Int32(i)))
         if slot >= 0 { balancerSlot[Int(r)] = slot }
@@ -728,25 +746,26 @@ public struct Cluster {
     /// balancer's outstanding counts (−1: not counted). `view`: the first count of the balancer's
     /// view (−1 for policies that do not count); `zone`: the caller's zone (−1 for a root).
     @inline(__always)
-    mutating func pickInstance(service s: Int, view: Int, now: Int64, zone: Int, key: UInt64) -> (instance: Int, slot: Int32) {
+    mutating func pickInstance(service s: Int, view: Int, rotation rot: Int, now: Int64, zone: Int, key: UInt64)
+        -> (instance: Int, slot: Int32) {
         let n = svcReplicas[s]
         if n == 1 { return (firstInstance[s], -1) }
         if anyOutlier && view >= 0 && viewEjected[view] > 0 {
-            return pickAvailable(service: s, view: view, now: now, zone: zone, key: key)
+            return pickAvailable(service: s, view: view, rotation: rot, now: now, zone: zone, key: key)
         }
         let k: Int
         switch svcBalancer[s] {
         case .roundRobin:
-            k = roundRobin[s].pick(count: n)
+            k = roundRobin[rot].pick(count: n)
             if view < 0 { return (firstInstance[s] + k, -1) }
         case .random:
             k = RandomBalancer.pick(count: n, rng: balancerRNG[s]!)
             if view < 0 { return (firstInstance[s] + k, -1) }
         case .weightedRoundRobin:
-            k = weightedRoundRobin[s].pick(count: n)
+            k = weightedRoundRobin[rot].pick(count: n)
             if view < 0 { return (firstInstance[s] + k, -1) }
         case .leastRequests:
-            k = leastRequests[s].pick(count: n, outstanding: &outstanding, base: view, rng: nil)
+            k = leastRequests[rot].pick(count: n, outstanding: &outstanding, base: view, rng: nil)
         case .p2c:
             k = powerOfChoices[s].pick(count: n, outstanding: &outstanding, base: view, rng: balancerRNG[s])
         case .ewma:
@@ -1082,6 +1101,7 @@ public struct Cluster {
             ? pickOverride(sites[site].override, service: ts, view: vb, now: now, zone: instances[ci].zone, key: key)
             : pickInstance(service: ts, view: vb < 0 ? -1
                            : vb + (ci - firstInstance[sites[site].caller]) * svcReplicas[ts],
+                           rotation: sites[site].rotationBase + (ci - firstInstance[sites[site].caller]),
                            now: now, zone: instances[ci].zone, key: key)
         var row = Request(arrival: now, workload: requests[Int(caller)].workload, user: -1,
                           endpoint: Int32(te), instance: Int32(i))

@@ -108,6 +108,22 @@ import Testing
         #expect(m1.value("service:t", "load_imbalance") == 1)
     }
 
+    @Test func eachCallerInstanceTakesItsOwnTurns() {
+        // Roots alternate between web0 and web1 (the service's one rotation); each web instance
+        // calls db (2 instances, round robin) with its own rotation: web0's first call and web1's
+        // first call both go to db0. (A rotation shared by both callers would send the second to db1.)
+        for policy in [BalancerPolicy.roundRobin, .weightedRoundRobin, .leastRequests] {
+            let call = CallSpec(service: "db", endpoint: "ep")
+            let web = svc("web", replicas: 2, balancer: .roundRobin, work: 0, steps: [.call(call)], concurrency: 10)
+            let db = svc("db", replicas: 2, balancer: policy, work: 0.1, concurrency: 10)
+            let r = Model(services: [web, db]).run([Arrival(time: 0), Arrival(time: second)])
+            let m = r.driver.cluster.results(end: r.engine.now, warmup: .fixed(0), percentiles: []).metrics
+            #expect(m.value("instance:web/0", "requests") == 1, "\(policy)")
+            #expect(m.value("instance:db/0", "requests") == 2, "\(policy)")
+            #expect(m.value("instance:db/1", "requests") == 0, "\(policy)")
+        }
+    }
+
     @Test func instanceCountsRespectTheWarmUp() {
         // Round robin over 2 instances, arrivals every second, 1 s of work: after a warm-up ending
         // at 4.5 s only the requests finished after it count (at 5, 6, 7, 8 s: two per instance).

@@ -4,7 +4,7 @@ import CGSL
 /// (Nginx's `least_conn`, HAProxy's `balance leastconn`). Ties are broken as Nginx does, by
 /// rotation: the scan starts one past the previous pick, so idle instances take turns instead of
 /// the lowest index taking every request at low load. Deterministic: draws nothing (the rotation
-/// cursor is one per service, shared by its balancers). Scans every instance: O(n) a pick.
+/// cursor is one per balancer: the service's for its roots, each caller instance's own for its calls). Scans every instance: O(n) a pick.
 struct LeastRequests: LoadBalancer {
     var next = 0
 

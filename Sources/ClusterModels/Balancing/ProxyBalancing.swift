@@ -24,9 +24,9 @@ struct SiteBalancer {
 }
 
 extension Cluster {
-    /// ``pickInstance(service:view:now:zone:key:)`` for a proxy tier's call: balancer `o`, view `view`
+    /// ``pickInstance(service:view:rotation:now:zone:key:)`` for a proxy tier's call: balancer `o`, view `view`
     /// (shared by the proxy's instances). Ejected instances (the target's outlier detection) are
-    /// skipped as in ``pickAvailable(service:view:now:zone:key:)``; a hashing policy then uses the
+    /// skipped as in ``pickAvailable(service:view:rotation:now:zone:key:)``; a hashing policy then uses the
     /// view's own ring or table, made when the view's membership changed.
     @inline(never)
     mutating func pickOverride(_ o: Int, service s: Int, view: Int, now: Int64, zone: Int, key: UInt64) -> (instance: Int, slot: Int32) {

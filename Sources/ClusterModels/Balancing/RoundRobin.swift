@@ -1,6 +1,7 @@
 import CGSL
 
-/// Round robin: instances in turn, one rotation per service shared by every caller (Nginx's
+/// Round robin: instances in turn, one rotation per balancer: the service's for its roots, each
+/// caller instance's own for its calls (Nginx's
 /// default `upstream` rotation with equal weights; Envoy's ROUND_ROBIN).
 struct RoundRobin: LoadBalancer {
     var next = 0

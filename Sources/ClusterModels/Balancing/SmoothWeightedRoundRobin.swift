@@ -5,7 +5,7 @@ import CGSL
 /// its current weight, takes the instance with the largest current weight (the first one on a tie)
 /// and subtracts the total weight from it. Weights 5, 1, 1 give a, a, b, a, c, a, a — spread out,
 /// not bunched. Equal weights give exactly round robin's order. Deterministic: draws nothing. One
-/// rotation per service, like ``RoundRobin``. (Nginx's `effective_weight`, lowered on failures, is
+/// rotation per balancer, like ``RoundRobin``. (Nginx's `effective_weight`, lowered on failures, is
 /// not modelled: it equals `weight` here.)
 struct SmoothWeightedRoundRobin: LoadBalancer {
     var weights: [Int]

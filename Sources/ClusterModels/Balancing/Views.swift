@@ -111,11 +111,12 @@ extension Cluster {
         store.current.scopes[slot].keysRemapped += f
     }
 
-    /// ``pickInstance(service:view:now:zone:key:)`` in a view with ejected instances: every policy picks
+    /// ``pickInstance(service:view:rotation:now:zone:key:)`` in a view with ejected instances: every policy picks
     /// among the others. When all are ejected, among all of them, as Envoy's panic mode routes to
     /// every host once too few are healthy.
     @inline(never)
-    mutating func pickAvailable(service s: Int, view: Int, now: Int64, zone: Int, key: UInt64) -> (instance: Int, slot: Int32) {
+    mutating func pickAvailable(service s: Int, view: Int, rotation rot: Int, now: Int64, zone: Int, key: UInt64)
+        -> (instance: Int, slot: Int32) {
         let n = svcReplicas[s]
         availableScratch.removeAll(keepingCapacity: true)
         for k in 0..<n where !outlier[view + k].ejected { availableScratch.append(k) }
@@ -126,22 +127,22 @@ extension Cluster {
             let e = viewEjected[view]
             viewEjected[view] = 0
             defer { viewEjected[view] = e }
-            return pickInstance(service: s, view: view, now: now, zone: zone, key: key)
+            return pickInstance(service: s, view: view, rotation: rot, now: now, zone: zone, key: key)
         }
         var out = [Bool](repeating: true, count: n)
         for k in avail { out[k] = false }
         let k: Int
         switch svcBalancer[s] {
         case .roundRobin:
-            var j = roundRobin[s].pick(count: n)
-            while out[j] { j = roundRobin[s].pick(count: n) }
+            var j = roundRobin[rot].pick(count: n)
+            while out[j] { j = roundRobin[rot].pick(count: n) }
             k = j
         case .weightedRoundRobin:
-            k = weightedRoundRobin[s].pick(count: n) { out[$0] }
+            k = weightedRoundRobin[rot].pick(count: n) { out[$0] }
         case .random:
             k = avail[RandomBalancer.pick(count: m, rng: balancerRNG[s]!)]
         case .leastRequests:
-            k = leastRequests[s].pick(count: n, outstanding: outstanding, base: view) { out[$0] }
+            k = leastRequests[rot].pick(count: n, outstanding: outstanding, base: view) { out[$0] }
         case .p2c:
             k = m == 1 ? avail[0]
                 : powerOfChoices[s].pick(count: m, outstanding: outstanding, base: view, rng: balancerRNG[s]!) { avail[$0] }
