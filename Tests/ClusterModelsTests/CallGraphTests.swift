@@ -281,9 +281,11 @@ import Testing
     }
 
     @Test func hedgeSendsASecondAttempt() {
-        // db has 2 replicas with one worker each; a request already occupies replica 0 until 3 s.
-        // The call's first attempt queues behind it (replica 0 again? round robin: 1st call → 0,
-        // hedge → 1): the hedge after 0.5 s answers at 1.5 s.
+        // db has 2 replicas with one worker each and 1 s of work. "pre" (service load) calls db at
+        // 0 and takes replica 0 (load's own rotation starts there) until 1 s. web's call at 0 also
+        // goes to replica 0 (web's own rotation starts there too) and queues behind it; the hedge
+        // after 0.5 s goes to replica 1 (web's next turn) and answers at 1.5 s, before the first
+        // attempt (done at 2 s) would have.
         var c = CallSpec(service: "db", endpoint: "get")
         c.hedge = HedgeConfig(after: 500 * Self.ms)
         var m = model(webWork: 0, steps: [.call(c)], dbWork: 1, dbReplicas: 2, dbConcurrency: 1)
@@ -292,12 +294,11 @@ import Testing
         m.services[1].endpoints[0].work = .constant(1)
         m.workloadNames = ["w", "pre"]
         m.workloadEndpoints = [0, 2]
-        // "pre" occupies db replica 0 from 0 to 1 s; web's call at 0 goes to replica 1 (round robin) → 1 s.
         let r = m.run([Arrival(time: 0, endpoint: 2, workload: 1), Arrival(time: 0)])
-        #expect(r.driver.finishTimes == [1 * second, 1 * second])
-        // Without contention the hedge never fires: the answer comes at 1 s, before any second attempt
-        // could help, and db served 1 (pre) + 2 (call + hedge at 0.5 s) spans.
+        #expect(r.driver.finishTimes == [1 * second, 3 * second / 2])
+        // db served pre, web's first attempt (it runs on, wasted, until 2 s) and the hedge.
         #expect(results(r).value("endpoint:db.get", "requests") == 3)
+        #expect(results(r).value("call:web->db.get", "latency_mean") == 1.5)
     }
 
     @Test func partitionDropsMessagesAndTheCallerTimesOut() {

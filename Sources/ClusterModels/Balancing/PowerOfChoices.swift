@@ -20,37 +20,24 @@ struct PowerOfChoices: LoadBalancer {
     }
 
     mutating func pick(count n: Int, outstanding: inout [Int32], base: Int, rng: UnsafeMutablePointer<gsl_rng>?) -> Int {
-        let rng = rng!
-        let d = min(choices, n)
-        var best = 0
-        var fewest = Int32.max
-        for k in 0..<d {
-            // The t-th instance (0-based) among those not drawn yet.
-            var t = Int(gsl_rng_uniform_int(rng, UInt(n - k)))
-            var j = 0
-            while j < k && drawn[j] <= t { t += 1; j += 1 }
-            // Keep `drawn` sorted: insert t at j.
-            var m = k
-            while m > j { drawn[m] = drawn[m - 1]; m -= 1 }
-            drawn[j] = t
-            let o = outstanding[base + t]
-            if o < fewest { fewest = o; best = t }
-        }
-        return best
+        pick(count: n, outstanding: outstanding, base: base, rng: rng!) { $0 }
     }
 
     /// The pick over `m` available candidates only (outlier detection ejected the others):
     /// candidate t is instance `map(t)`. The same draws as ``pick(count:outstanding:base:rng:)``
     /// over `m` instances.
+    @inline(__always)
     mutating func pick(count m: Int, outstanding: [Int32], base: Int, rng: UnsafeMutablePointer<gsl_rng>,
                        map: (Int) -> Int) -> Int {
         let d = min(choices, m)
         var best = 0
         var fewest = Int32.max
         for k in 0..<d {
+            // The t-th candidate (0-based) among those not drawn yet.
             var t = Int(gsl_rng_uniform_int(rng, UInt(m - k)))
             var j = 0
             while j < k && drawn[j] <= t { t += 1; j += 1 }
+            // Keep `drawn` sorted: insert t at j.
             var q = k
             while q > j { drawn[q] = drawn[q - 1]; q -= 1 }
             drawn[j] = t
