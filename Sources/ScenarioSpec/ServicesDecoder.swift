@@ -145,22 +145,8 @@ extension DecodeContext {
             case "choices": if let d = int(v, "choices", in: 2...CountLimits.replicas) { balancer.choices = d }
             case "decay": if let d = duration(v, "decay") { balancer.decay = d }
             case "vnodes": if let d = int(v, "vnodes", in: 1...Schema.maxVnodes) { balancer.vnodes = d }
-            case "bounded_load":
-                guard let c = number(v, "bounded_load") else { continue }
-                guard c > 1, c.isFinite else {
-                    error("\"bounded_load\" must be greater than 1, found \(v.scalarText ?? "")", at: v,
-                          hint: "each instance takes at most bounded_load × the mean load, e.g. 1.25 (HAProxy's hash-balance-factor 125)")
-                    continue
-                }
-                balancer.boundedLoad = c
-            case "table_size":
-                guard let m = int(v, "table_size", in: 2...Schema.maxTableSize) else { continue }
-                guard Self.isPrime(m) else {
-                    error("\"table_size\" must be a prime number, found \(m)", at: v,
-                          hint: "Maglev's table size is prime (Eisenbud et al. §3.4); the next prime is \(Self.nextPrime(after: m))")
-                    continue
-                }
-                balancer.tableSize = m
+            case "bounded_load": if let c = boundedLoad(v) { balancer.boundedLoad = c }
+            case "table_size": if let m = tableSize(v) { balancer.tableSize = m }
             default:
                 if let f = fraction(v, "spill_at") {
                     if f > 0 { balancer.spillAt = f }
@@ -305,20 +291,10 @@ extension DecodeContext {
                 guard let v = int(pair.value, "vnodes", in: 1...Schema.maxVnodes) else { continue }
                 config.balancerVnodes = v
             } else if key == "bounded_load" {
-                guard let c = number(pair.value, "bounded_load") else { continue }
-                guard c > 1, c.isFinite else {
-                    error("\"bounded_load\" must be greater than 1, found \(pair.value.scalarText ?? "")", at: pair.value,
-                          hint: "each instance takes at most bounded_load × the mean load, e.g. 1.25 (HAProxy's hash-balance-factor 125)")
-                    continue
-                }
+                guard let c = boundedLoad(pair.value) else { continue }
                 config.balancerBoundedLoad = c
             } else if key == "table_size" {
-                guard let m = int(pair.value, "table_size", in: 2...Schema.maxTableSize) else { continue }
-                guard Self.isPrime(m) else {
-                    error("\"table_size\" must be a prime number, found \(m)", at: pair.value,
-                          hint: "Maglev's table size is prime (Eisenbud et al. §3.4); the next prime is \(Self.nextPrime(after: m))")
-                    continue
-                }
+                guard let m = tableSize(pair.value) else { continue }
                 if m < config.replicas {
                     error("\"table_size\" must be at least the replicas (\(config.replicas)), found \(m)", at: pair.value,
                           hint: "each instance needs an entry; the paper uses a table over 100 times the backends, e.g. 65537")
@@ -340,6 +316,28 @@ extension DecodeContext {
                 config.balancerWeights = weights
             }
         }
+    }
+
+    /// `bounded_load` (of a balancer or a proxy): a number above 1.
+    private func boundedLoad(_ v: YNode) -> Double? {
+        guard let c = number(v, "bounded_load") else { return nil }
+        guard c > 1, c.isFinite else {
+            error("\"bounded_load\" must be greater than 1, found \(v.scalarText ?? "")", at: v,
+                  hint: "each instance takes at most bounded_load × the mean load, e.g. 1.25 (HAProxy's hash-balance-factor 125)")
+            return nil
+        }
+        return c
+    }
+
+    /// Maglev's `table_size` (of a balancer or a proxy): a prime.
+    private func tableSize(_ v: YNode) -> Int? {
+        guard let m = int(v, "table_size", in: 2...Schema.maxTableSize) else { return nil }
+        guard Self.isPrime(m) else {
+            error("\"table_size\" must be a prime number, found \(m)", at: v,
+                  hint: "Maglev's table size is prime (Eisenbud et al. §3.4); the next prime is \(Self.nextPrime(after: m))")
+            return nil
+        }
+        return m
     }
 
     static func isPrime(_ n: Int) -> Bool {
