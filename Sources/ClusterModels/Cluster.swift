@@ -705,6 +705,7 @@ public struct Cluster {
     }
 
     /// Request `r` reaches instance `i` of service `s`: rate limit, then a worker, the queue, or rejection.
+    @inline(__always)
     mutating func arrive(_ r: UInt32, instance i: Int, service s: Int, engine: inout Engine) {
         let now = engine.now
         if rateLimits[s] != nil && !rateLimits[s]!.take(at: now) {
@@ -733,10 +734,12 @@ public struct Cluster {
         }
     }
 
+    @inline(never)
     mutating func limitReached(_ engine: inout Engine) {
         engine.stopRequest = .model("max_in_flight (\(maxInFlight)) reached: more requests in the system than limits.max_in_flight allows (an unstable queue?)")
     }
 
+    @inline(__always)
     mutating func admit(_ engine: inout Engine) {
         inFlightTotal += 1
         if inFlightTotal > maxInFlight && engine.stopRequest == nil { limitReached(&engine) }
@@ -874,6 +877,7 @@ public struct Cluster {
     }
 
     /// Request `r`, holding a worker on instance `i`, starts `work` ns of CPU.
+    @inline(__always)
     mutating func start(_ r: UInt32, work: Int64, instance i: Int, service s: Int, engine: inout Engine) {
         if svcDedicated[s] {
             if svcTrackCores[s] { gauges[s].busyCores.add(1, at: engine.now) }
@@ -934,11 +938,14 @@ public struct Cluster {
     }
 
     /// Request `r`'s work ended: its next step, or its end.
+    @inline(__always)
     mutating func workFinished(_ r: UInt32, engine: inout Engine) {
         let e = Int(requests[Int(r)].endpoint)
         if endpointSimple[e] {
             let i = Int(requests[Int(r)].instance)
-            finish(r, .ok, service: Int(instanceService[i]), engine: &engine, simple: true)
+            let s = Int(instanceService[i])
+            if requests[Int(r)].parent < 0 && !viewsObserve { finishSimpleRoot(r, instance: i, service: s, engine: &engine) }
+            else { finish(r, .ok, service: s, engine: &engine, simple: true) }
         } else {
             requests[Int(r)].pc += 1
             run(r, engine: &engine)
@@ -1405,6 +1412,42 @@ public struct Cluster {
             if sites[Int(req.site)].timeout == nil { freeRequest(r) }
             else { requests[Int(r)].flags |= RequestFlag.lost }
         }
+    }
+
+    /// ``finish(_:_:service:engine:simple:)`` of a root request that served a simple endpoint to
+    /// its end (outcome ok, admitted, holding its worker on instance `i` of service `s`) when no
+    /// balancer view observes outcomes: the most common end of a request, with finish's general
+    /// branches left out. It must record exactly what finish records (the reports' golden tests
+    /// and the M/M/1 benchmark go through here).
+    @inline(__always)
+    mutating func finishSimpleRoot(_ r: UInt32, instance i: Int, service s: Int, engine: inout Engine) {
+        let now = engine.now
+        let arrival = requests[Int(r)].arrival
+        let workload = Int(requests[Int(r)].workload)
+        let latency = now &- arrival
+        inFlightTotal -= 1
+        if store.currentIsFull { store.openBatch(at: now, integrals: integrals(at: now)) }
+        var k = scopes.planStart[workload]
+        let end = scopes.planStart[workload + 1]
+        while k < end {
+            store.current.scopes[scopes.planSlots[k]].recordOK(latency: latency)
+            k += 1
+        }
+        store.current.observations &+= 1
+        store.current.responseSum += Double(latency)
+        finishedTotal &+= 1
+        if svcReplicas[s] > 1 { store.current.instanceCounts[2 &* i &+ 1] &+= 1 }
+        if sampling { series!.record(.ok, latency: latency, service: s, root: true) }
+        let req = requests[Int(r)]
+        if req.trace >= 0 {
+            tracer!.record(TraceSpan(trace: req.trace, span: req.spanId, parent: req.parentSpan, service: Int32(s),
+                                     endpoint: req.endpoint, instance: req.instance &- Int32(truncatingIfNeeded: firstInstance[s]),
+                                     start: arrival, end: now, outcome: .ok))
+        }
+        if req.flags & RequestFlag.detached != 0 { gauges[s].detached.add(-1, at: now) }
+        releaseWorker(instance: i, service: s, engine: &engine)
+        if req.user >= 0 { usersFinished.append(UserFinished(workload: req.workload, user: req.user)) }
+        freeRequest(r)
     }
 
     /// Cumulative gauge integrals of every service at `t`.

@@ -39,6 +39,13 @@ public struct ScopeAggregate: Sendable {
     /// Sum of the sojourns of admitted requests (ns), for Little's law.
     public var sojournSum: Double { latency.sum + failedSojournSum }
 
+    /// ``record(_:latency:admitted:)`` of a successful request.
+    @inlinable @inline(__always)
+    public mutating func recordOK(latency ns: Int64) {
+        ok &+= 1
+        latency.record(ns)
+    }
+
     @inlinable
     public mutating func record(_ outcome: Outcome, latency ns: Int64, admitted wasAdmitted: Bool) {
         switch outcome {

@@ -9,6 +9,7 @@ public struct RingQueue: Sendable {
 
     @inlinable public var isEmpty: Bool { count == 0 }
 
+    @inline(__always)
     public mutating func pushBack(_ x: UInt32) {
         if count == storage.count { growStorage() }
         var i = head + count
@@ -17,6 +18,7 @@ public struct RingQueue: Sendable {
         count += 1
     }
 
+    @inline(__always)
     public mutating func popFront() -> UInt32? {
         guard count > 0 else { return nil }
         let x = storage[head]
@@ -26,6 +28,7 @@ public struct RingQueue: Sendable {
         return x
     }
 
+    @inline(__always)
     public mutating func popBack() -> UInt32? {
         guard count > 0 else { return nil }
         var i = head + count - 1
@@ -34,6 +37,7 @@ public struct RingQueue: Sendable {
         return storage[i]
     }
 
+    @inline(never)
     private mutating func growStorage() {
         let newCap = max(8, storage.count * 2)
         var s = [UInt32](repeating: 0, count: newCap)

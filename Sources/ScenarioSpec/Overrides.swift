@@ -63,7 +63,7 @@ enum Overrides {
         }
         let node: Node?
         do {
-            node = try Yams.compose(yaml: text)
+            node = try Yams.compose(yaml: text, .basic)   // as SourceFile.parse: no implicit typing
         } catch let error as YamlError {
             var d = SourceFile.syntaxError(error, file: file, text: text, lines: SourceLines(text))
             if let l = d.location { d.location = location(column + (l.line == 1 ? l.column - 1 : 0)) }

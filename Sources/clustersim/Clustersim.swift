@@ -68,6 +68,7 @@ func writeStderr(_ s: String) { FileHandle.standardError.write(Data(s.utf8)) }
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Simulate a scenario, print a summary table and write the reports.",
         discussion: """
         Reports go to --out (default Reports/<name>/): summary.csv, replications.csv, timeseries.csv,
@@ -149,6 +150,7 @@ struct Run: ParsableCommand {
 
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "validate",
         abstract: "Check scenario files without running them; print every diagnostic.",
         discussion: "Example:\n  clustersim validate Scenarios/*.yaml"
     )

@@ -184,6 +184,7 @@ func exitStatus(_ result: SweepResult) throws {
 
 struct Merge: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "merge",
         abstract: "Join the shard directories of a sweep into the reports one machine would have written.",
         discussion: """
         Each DIR is the --out directory of one `clustersim sweep --shard K/N` (its units.journal).
