@@ -153,6 +153,11 @@ public enum Reports {
 
     /// Writes `files` atomically; an optional file not among them is removed, since one left by an
     /// earlier run into the same folder would be mistaken for this run's.
+    ///
+    /// Every file goes to `NAME.tmp` and is synced to disk, then each is renamed into place, then
+    /// the folder is synced once: after a crash each file is the old one or the new one, never half
+    /// of one, as with one ``atomicWrite(_:to:)`` per file, but with n + 1 syncs instead of 3n (a
+    /// sync took 0.1–100 ms on a virtual disk, more than writing the reports).
     static func write(_ files: [(String, String)], to directory: String, optional: [String]) throws -> [String] {
         for name in optional where !files.contains(where: { $0.0 == name }) {
             let stale = (directory as NSString).appendingPathComponent(name)
@@ -161,23 +166,47 @@ public enum Reports {
         var written: [String] = []
         for (name, text) in files {
             let path = (directory as NSString).appendingPathComponent(name)
-            try atomicWrite(text, to: path)
+            try writeSynced(text, to: path + ".tmp")
             written.append(path)
         }
+        for path in written { try renameOver(path + ".tmp", path) }
+        if let first = written.first { Durable.syncDirectory(of: first) }
         return written
     }
 
     /// Writes to `path.tmp`, syncs it to disk, then renames it over `path` (rename(2) replaces the
     /// old file in one step: a reader, or a crash, sees the old file or the new one, never half).
     public static func atomicWrite(_ text: String, to path: String) throws {
-        let tmp = path + ".tmp"
-        try Data(text.utf8).write(to: URL(fileURLWithPath: tmp))
-        let fd = open(tmp, O_RDONLY)
-        if fd >= 0 { _ = fsync(fd); close(fd) }
-        guard rename(tmp, path) == 0 else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path,
-                                                           NSLocalizedDescriptionKey: String(cString: strerror(errno))])
-        }
+        try writeSynced(text, to: path + ".tmp")
+        try renameOver(path + ".tmp", path)
         Durable.syncDirectory(of: path)
+    }
+
+    /// Creates or truncates `path`, writes `text` and syncs it (one fsync(2), nothing else).
+    static func writeSynced(_ text: String, to path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+        guard fd >= 0 else { throw fileError(path) }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        var off = 0
+        while off < bytes.count {
+            let n = bytes[off...].withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw fileError(path)
+            }
+            off += n
+        }
+        guard fsync(fd) == 0 else { throw fileError(path) }
+    }
+
+    static func renameOver(_ from: String, _ to: String) throws {
+        guard rename(from, to) == 0 else { throw fileError(to) }
+    }
+
+    /// The error of the last failed system call on `path`, for "cannot write reports to …: …".
+    static func fileError(_ path: String) -> CocoaError {
+        CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path,
+                                                 NSLocalizedDescriptionKey: "\(path): \(String(cString: strerror(errno)))"])
     }
 }
