@@ -345,6 +345,10 @@ public struct Cluster {
     let sampling: Bool
     /// Sampled request traces (nil when not traced).
     public var tracer: Tracer?
+    /// Simple root requests end through ``finishSimpleRoot(_:instance:service:engine:)`` (true) or
+    /// the general ``finish(_:_:service:engine:simple:)`` (false): the test that holds the two to
+    /// the same records runs both.
+    var simpleRootPath = true
 
     /// Default of `limits.max_call_depth`: far deeper than real call graphs (DeathStarBench's
     /// deepest path is 5 services), shallow enough to stop a runaway recursive call chain early.
@@ -944,7 +948,9 @@ public struct Cluster {
         if endpointSimple[e] {
             let i = Int(requests[Int(r)].instance)
             let s = Int(instanceService[i])
-            if requests[Int(r)].parent < 0 && !viewsObserve { finishSimpleRoot(r, instance: i, service: s, engine: &engine) }
+            if simpleRootPath && requests[Int(r)].parent < 0 && !viewsObserve {
+                finishSimpleRoot(r, instance: i, service: s, engine: &engine)
+            }
             else { finish(r, .ok, service: s, engine: &engine, simple: true) }
         } else {
             requests[Int(r)].pc += 1

@@ -1,4 +1,4 @@
-import ClusterModels
+@testable import ClusterModels
 import SimKernel
 import SimRandom
 import Testing
@@ -67,11 +67,17 @@ struct Model {
     var maxInFlight = 1_000_000
     var network = NetworkConfig()
     var maxCallDepth = Cluster.defaultMaxCallDepth
+    var timeseriesInterval: Int64? = nil
+    var traceFraction = 0.0
+    /// End simple root requests through the general `finish` instead of `finishSimpleRoot`.
+    var generalFinish = false
 
     func cluster() -> Cluster {
-        Cluster(services: services, workloadNames: workloadNames, workloadEndpoints: workloadEndpoints,
-                seed: seed, replication: 0, maxInFlight: maxInFlight, timeseriesInterval: nil, network: network,
-                maxCallDepth: maxCallDepth)
+        var c = Cluster(services: services, workloadNames: workloadNames, workloadEndpoints: workloadEndpoints,
+                        seed: seed, replication: 0, maxInFlight: maxInFlight, timeseriesInterval: timeseriesInterval,
+                        network: network, maxCallDepth: maxCallDepth, traceFraction: traceFraction)
+        c.simpleRootPath = !generalFinish
+        return c
     }
 
     /// Runs the scripted arrivals to `until` (events at exactly `until` run). Arrivals are scheduled
