@@ -164,10 +164,16 @@ public enum Reports {
             if FileManager.default.fileExists(atPath: stale) { try FileManager.default.removeItem(atPath: stale) }
         }
         var written: [String] = []
-        for (name, text) in files {
-            let path = (directory as NSString).appendingPathComponent(name)
-            try writeSynced(text, to: path + ".tmp")
-            written.append(path)
+        do {
+            for (name, text) in files {
+                let path = (directory as NSString).appendingPathComponent(name)
+                written.append(path)
+                try writeSynced(text, to: path + ".tmp")
+            }
+        } catch {
+            // Nothing was renamed yet: the folder keeps the previous run's files, without our temporaries.
+            for path in written { unlink(path + ".tmp") }
+            throw error
         }
         for path in written { try renameOver(path + ".tmp", path) }
         if let first = written.first { Durable.syncDirectory(of: first) }

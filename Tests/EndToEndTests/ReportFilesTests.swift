@@ -37,6 +37,21 @@ import Testing
         #expect(try contents(dir) == ["a.csv"])
     }
 
+    /// A file that cannot be written (here its temporary name is taken by a folder) leaves the
+    /// previous files as they were and no temporary behind.
+    @Test func aFailedWriteChangesNothing() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = try Reports.write([("a.csv", "old a\n"), ("b.csv", "old b\n")], to: dir, optional: [])
+        try FileManager.default.createDirectory(atPath: dir + "/b.csv.tmp", withIntermediateDirectories: false)
+        #expect(throws: (any Error).self) {
+            _ = try Reports.write([("a.csv", "new a\n"), ("b.csv", "new b\n")], to: dir, optional: [])
+        }
+        #expect(try String(contentsOfFile: dir + "/a.csv", encoding: .utf8) == "old a\n")
+        #expect(try String(contentsOfFile: dir + "/b.csv", encoding: .utf8) == "old b\n")
+        #expect(try contents(dir) == ["a.csv", "b.csv", "b.csv.tmp"], "a.csv.tmp removed; the folder in the way stays")
+    }
+
     @Test func aFolderThatIsAFileGivesAnErrorNamingThePath() throws {
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
