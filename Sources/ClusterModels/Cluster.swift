@@ -199,7 +199,7 @@ struct Site {
 /// processor-sharing CPU; endpoints that do work and call other services over the network, with
 /// timeouts, retries, circuit breakers, bulkheads, hedging and rate limits; statistics kept per scope
 /// in bounded memory. One per replication, single-threaded.
-public struct Cluster {
+public struct Cluster: ~Copyable {
     public let services: [ServiceConfig]
     public let scopes: ScopeLayout
     // Endpoint tables (global endpoint index).
@@ -235,7 +235,7 @@ public struct Cluster {
     /// tracked, since a held worker is not a busy core.
     let svcTrackCores: [Bool]
     // Instance tables (global instance index).
-    var instances: [InstanceState] = []
+    var instances = RowTable<InstanceState>()
     var instanceService: [Int32] = []
     var firstInstance: [Int] = []
     // Balancers (Balancing/): each service's policy and its state.
@@ -313,7 +313,7 @@ public struct Cluster {
     public var network: Network
     public let maxCallDepth: Int
     // Requests and calls.
-    var requests: [Request] = []
+    var requests = RowTable<Request>(capacity: 1024)
     /// Head of the free list of request rows (−1: none); a free row's `instance` links to the next.
     var freeHead: Int32 = -1
     var calls: [CallRecord] = []
@@ -332,7 +332,7 @@ public struct Cluster {
     /// Scratch: the call sites a step makes.
     var made: [Int] = []
     // Statistics.
-    public var gauges: [ServiceGauges]
+    public var gauges: RowTable<ServiceGauges>
     public var store: BatchStore
     public private(set) var inFlightTotal = 0
     /// Roots (workload requests) finished.
@@ -594,50 +594,60 @@ public struct Cluster {
         }
         balancerRNG = balancerStreams.map { $0?.rng }
         endpointRNG = streams.map(\.rng)
-        self.network = Network(config: network, seed: seed, replication: replication)
+        // Nothing of `self` is read before every stored property is set: reading a property of a
+        // partly initialised noncopyable `self` miscompiles in release builds with Swift 6.3.
+        let net = Network(config: network, seed: seed, replication: replication)
+        self.network = net
         self.maxCallDepth = maxCallDepth
         svcConcurrency = services.map(\.concurrency)
         svcQueueCapacity = services.map(\.queueCapacity)
         svcReplicas = services.map(\.replicas)
         svcLIFO = services.map { $0.discipline == .lifo }
         svcAsync = services.map { $0.io == .async }
-        svcDedicated = services.map { $0.cores >= $0.concurrency }
-        svcTrackCores = services.map { s in
+        let dedicated = services.map { $0.cores >= $0.concurrency }
+        let trackCores = services.map { s in
             s.cores >= s.concurrency && s.io == .blocking && s.endpoints.contains { !$0.steps.isEmpty }
         }
+        svcDedicated = dedicated
+        svcTrackCores = trackCores
         rateLimits = services.map { $0.rateLimit.map { TokenBucket(rate: $0.rate, burst: $0.burst) } }
-        gauges = Array(repeating: ServiceGauges(), count: services.count)
+        var gaugeRows = Array(repeating: ServiceGauges(), count: services.count)
+        var instanceRows: [InstanceState] = [], instanceOf: [Int32] = [], firstOf: [Int] = []
         var zoneIndex: [String: Int] = [:]
         for (i, z) in network.zones.enumerated() { zoneIndex[z] = i }
         for (si, s) in services.enumerated() {
-            firstInstance.append(instances.count)
+            firstOf.append(instanceRows.count)
             let zones = (s.zones ?? network.zones).map { zoneIndex[$0] ?? 0 }
             for k in 0..<s.replicas {
-                instances.append(InstanceState(cores: s.cores, zone: zones.isEmpty ? 0 : zones[k % zones.count]))
-                instanceService.append(Int32(si))
+                instanceRows.append(InstanceState(cores: s.cores, zone: zones.isEmpty ? 0 : zones[k % zones.count]))
+                instanceOf.append(Int32(si))
             }
-            gauges[si].replicas.set(Double(s.replicas), at: 0)
-            gauges[si].dedicated = svcDedicated[si] && !svcTrackCores[si]
+            gaugeRows[si].replicas.set(Double(s.replicas), at: 0)
+            gaugeRows[si].dedicated = dedicated[si] && !trackCores[si]
         }
         var zoneTables: [ZoneAware] = []
         for (si, s) in services.enumerated() {
             var zs: [Int] = []
-            if s.balancer == .zoneAware { for k in 0..<s.replicas { zs.append(instances[firstInstance[si] + k].zone) } }
+            if s.balancer == .zoneAware { for k in 0..<s.replicas { zs.append(instanceRows[firstOf[si] + k].zone) } }
             zoneTables.append(ZoneAware(spillAt: s.balancerSpillAt, concurrency: s.concurrency, zoneOfInstance: zs))
         }
+        gauges = RowTable(gaugeRows)
+        instances = RowTable(instanceRows)
+        instanceService = instanceOf
+        firstInstance = firstOf
         zoneAware = zoneTables
-        store = BatchStore(scopeCount: scopes.slotCount, serviceCount: services.count, instanceCount: instances.count)
+        store = BatchStore(scopeCount: scopes.slotCount, serviceCount: services.count, instanceCount: instanceRows.count)
         self.maxInFlight = maxInFlight
         if let iv = timeseriesInterval {
             series = TimeSeriesRecorder(interval: iv, scopes: scopes, serviceCount: services.count)
         }
-        sampling = series != nil
+        sampling = timeseriesInterval != nil
         if traceFraction > 0 {
             tracer = Tracer(fraction: traceFraction,
                             stream: RandomStream(master: seed, replication: replication, name: "output.traces"))
         }
         self.sites = sites
-        self.streams = stepStreams + siteStreams + balancerStreams.compactMap { $0 } + siteBalancerStreams + self.network.streams
+        self.streams = stepStreams + siteStreams + balancerStreams.compactMap { $0 } + siteBalancerStreams + net.streams
         for o in siteBalancers.indices {
             let t = siteBalancers[o].target
             let zs = (0..<services[t].replicas).map { instances[firstInstance[t] + $0].zone }
@@ -654,7 +664,6 @@ public struct Cluster {
             }
             overrideOfView[sites[overrideSite[o]].balancerBase] = o
         }
-        requests.reserveCapacity(1024)
     }
 
     // MARK: Arrivals

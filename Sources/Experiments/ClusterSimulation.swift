@@ -14,7 +14,7 @@ enum DriverEventKind {
 }
 
 /// One replication's model: the cluster plus the workloads that drive it.
-struct ClusterSimulation: EventHandler {
+struct ClusterSimulation: EventHandler, ~Copyable {
     var cluster: Cluster
     var generators: [ArrivalGenerator?]
     let arrivalRNG: [UnsafeMutablePointer<gsl_rng>]

@@ -13,7 +13,7 @@ public enum StopReason: Equatable, Sendable {
 }
 
 /// What a model must provide to be driven by ``Engine``.
-public protocol EventHandler {
+public protocol EventHandler: ~Copyable {
     /// Handles one event. `engine` gives the clock and schedules further events.
     mutating func handle(_ event: Event, engine: inout Engine)
 }
@@ -63,7 +63,7 @@ public struct Engine: Sendable {
     /// budget, so a run whose last event used the budget's last unit ends as it would have anyway
     /// (drained or at the horizon), not as a limit hit.
     @inlinable
-    public mutating func run<H: EventHandler>(_ handler: inout H, until: Int64, maxEvents: Int64) -> StopReason {
+    public mutating func run<H: EventHandler & ~Copyable>(_ handler: inout H, until: Int64, maxEvents: Int64) -> StopReason {
         var sameInstant: Int64 = 0
         var lastTime = Int64.min
         while true {

@@ -269,7 +269,8 @@ import Testing
         let slot = 3 + 2   // db's root view (3), then web's view: db2
         var ejectedAt: [Int64] = []   // quarter seconds at which db2 is ejected in web's view
         for q in stride(from: Int64(0), to: 56 * 4, by: 1) {
-            let c = m.run(arrivals, until: q * second / 4 + 1).driver.cluster
+            let run = m.run(arrivals, until: q * second / 4 + 1)
+            let c = run.driver.cluster
             if c.outlier[slot].ejected { ejectedAt.append(q) }
         }
         // First ejection: 8.5 s ..< 18.5 s, i.e. quarters 34 ..< 74.
@@ -281,7 +282,8 @@ import Testing
         #expect(again.first == 102)
         #expect(again.count == 80, "second ejection lasts 20 s: \(again)")
         #expect(again.last.map { $0 - again[0] + 1 } == 80)
-        let end = m.run(arrivals).driver.cluster
+        let run = m.run(arrivals)
+        let end = run.driver.cluster
         #expect(end.outlier[slot].times == 3)
         let dbSlot = end.scopes.slotOf[end.scopes.service(1)]
         #expect(end.store.closed.map { $0.scopes[dbSlot].ejections }.reduce(end.store.current.scopes[dbSlot].ejections, +) == 3)
@@ -305,11 +307,12 @@ import Testing
         let arrivals = [Arrival(time: 0, endpoint: 1)] + [100, 200, 300, 400, 1500, 1600].map { Arrival(time: $0 * ms) }
             + [Arrival(time: 3000 * ms, endpoint: 1)] + [3100, 3200].map { Arrival(time: $0 * ms) }
         let r = Model(services: [withOD, dep]).run(arrivals, until: 5 * second)
+        let finishTimes = r.driver.finishTimes
         let c = r.driver.cluster
         #expect(!c.outlier[0].ejected && c.outlier[0].consecutive == 2 && c.outlier[0].times == 0)
         #expect(c.outlier[1].ejected && c.outlier[1].times == 1)
         // Both roots after 3 s went to db0 (db1 ejected) and failed.
-        #expect(r.driver.finishTimes.suffix(2) == [3100 * ms, 3200 * ms])
+        #expect(finishTimes.suffix(2) == [3100 * ms, 3200 * ms])
     }
 
     @Test func outlierDetectionNeverEjectsAboveMaxEjected() {
@@ -322,7 +325,8 @@ import Testing
             var most: Int32 = 0
             var ever = false
             for q in 0..<120 {
-                let c = m.run(arrivals, until: Int64(q) * second / 4 + 1).driver.cluster
+                let run = m.run(arrivals, until: Int64(q) * second / 4 + 1)
+                let c = run.driver.cluster
                 most = max(most, c.viewEjected[3])
                 if c.viewEjected[3] > 0 { ever = true }
             }

@@ -20,7 +20,7 @@ import Testing
         return Model(services: [web, db])
     }
 
-    func results(_ r: (driver: Driver, engine: Engine, stop: StopReason)) -> [MetricValue] {
+    func results(_ r: borrowing ModelRun) -> [MetricValue] {
         r.driver.cluster.results(end: r.engine.now, warmup: .fixed(0), percentiles: [50]).metrics
     }
 
@@ -352,7 +352,7 @@ import Testing
         return m
     }
 
-    func metrics(_ r: (driver: Driver, engine: Engine, stop: StopReason)) -> [MetricValue] {
+    func metrics(_ r: borrowing ModelRun) -> [MetricValue] {
         r.driver.cluster.results(end: r.engine.now, warmup: .fixed(0), percentiles: [50]).metrics
     }
 

@@ -51,7 +51,8 @@ import Testing
     @Test func maglevRepopulatesAViewsTableOnEjection() {
         let m = model(.maglev)
         let arrivals = (0..<60).map { Arrival(time: Int64($0) * second, key: UInt64($0) &* 7919) }
-        let c = m.run(arrivals).driver.cluster
+        let run = m.run(arrivals)
+        let c = run.driver.cluster
         let table = MaglevTable(salt: "db", count: 3)
         let share2 = Double(table.entryCounts()[2]) / Double(table.size)
         #expect(c.membershipChanges[1] >= 2)

@@ -178,7 +178,7 @@ import Testing
     }
 
     /// Requests in flight at each instance of service `s` (workers + queue).
-    func load(_ c: Cluster, service s: Int) -> [Int] {
+    func load(_ c: borrowing Cluster, service s: Int) -> [Int] {
         (0..<c.svcReplicas[s]).map { k in
             let i = c.firstInstance[s] + k
             return c.instances[i].busyWorkers + c.instances[i].queue.count

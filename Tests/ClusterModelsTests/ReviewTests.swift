@@ -24,18 +24,20 @@ import Testing
         return c
     }
 
-    func metrics(_ r: (driver: Driver, engine: Engine, stop: StopReason)) -> [MetricValue] {
+    func metrics(_ r: borrowing ModelRun) -> [MetricValue] {
         r.driver.cluster.results(end: r.engine.now, warmup: .fixed(0), percentiles: [50, 99]).metrics
     }
 
     /// Checks that everything is back to rest once every request has ended.
-    func expectDrained(_ c: Cluster, sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectDrained(_ c: borrowing Cluster, sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(c.inFlightTotal == 0, "inFlightTotal", sourceLocation: sourceLocation)
-        for (k, i) in c.instances.enumerated() {
+        for k in c.instances.indices {
+            let i = c.instances[k]
             #expect(i.busyWorkers == 0, "busyWorkers of instance \(k)", sourceLocation: sourceLocation)
             #expect(i.queue.isEmpty && i.resume.isEmpty, "queues of instance \(k)", sourceLocation: sourceLocation)
         }
-        for (s, g) in c.gauges.enumerated() {
+        for s in c.gauges.indices {
+            let g = c.gauges[s]
             #expect(g.workers.value == 0, "workers gauge of service \(s)", sourceLocation: sourceLocation)
             #expect(g.queueLength.value == 0, "queue gauge of service \(s)", sourceLocation: sourceLocation)
             #expect(g.detached.value == 0, "detached gauge of service \(s)", sourceLocation: sourceLocation)
@@ -223,7 +225,7 @@ import Testing
     }
 
     /// With every request ended, L·T equals the admitted requests' sojourn sum exactly.
-    func expectLittle(_ r: (driver: Driver, engine: Engine, stop: StopReason), sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectLittle(_ r: borrowing ModelRun, sourceLocation: SourceLocation = #_sourceLocation) {
         let m = metrics(r)
         for s in r.driver.cluster.services {
             let gap = m.value("service:\(s.name)", "littles_law_gap")

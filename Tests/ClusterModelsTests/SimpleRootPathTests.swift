@@ -43,18 +43,17 @@ import Testing
         fast.driver.cluster.sample(at: fast.engine.now)        // the time series' one interval
         general.driver.cluster.sample(at: general.engine.now)
         #expect(fast.engine.now == general.engine.now && fast.engine.eventsProcessed == general.engine.eventsProcessed)
-        let a = fast.driver.cluster, b = general.driver.cluster
-        #expect(a.finishedTotal == 3_000 && b.finishedTotal == 3_000)
-        let ra = a.results(end: fast.engine.now, warmup: .mser, percentiles: [50, 99])
-        let rb = b.results(end: general.engine.now, warmup: .mser, percentiles: [50, 99])
+        #expect(fast.driver.cluster.finishedTotal == 3_000 && general.driver.cluster.finishedTotal == 3_000)
+        let ra = fast.driver.cluster.results(end: fast.engine.now, warmup: .mser, percentiles: [50, 99])
+        let rb = general.driver.cluster.results(end: general.engine.now, warmup: .mser, percentiles: [50, 99])
         #expect(ra.warmup == rb.warmup)
         let differing = zip(ra.metrics, rb.metrics).filter { $0.0 != $0.1 }
             .map { "\($0.0.scope) \($0.0.metric): \($0.0.value) against \($0.1.value)" }
         #expect(ra.metrics.count == rb.metrics.count && differing.isEmpty, "\(differing)")
         #expect(ra.metrics.contains { $0.scope == "service:web" && $0.metric == "rejection_rate" && $0.value > 0 },
                 "the short queue rejects some requests")
-        #expect(a.series!.rows == b.series!.rows && !a.series!.rows.isEmpty)
-        #expect(a.tracer!.spans == b.tracer!.spans && !a.tracer!.spans.isEmpty)
+        #expect(fast.driver.cluster.series!.rows == general.driver.cluster.series!.rows && !fast.driver.cluster.series!.rows.isEmpty)
+        #expect(fast.driver.cluster.tracer!.spans == general.driver.cluster.tracer!.spans && !fast.driver.cluster.tracer!.spans.isEmpty)
         #expect(fast.driver.finished.map(\.time) == general.driver.finished.map(\.time))
         #expect(fast.driver.finished.map(\.id) == general.driver.finished.map(\.id))
     }

@@ -18,7 +18,7 @@ struct Arrival {
 
 /// The smallest driver of a ``Cluster`` (as Experiments' ClusterSimulation drives it): scripted
 /// arrivals, the cluster's own completion events, and optional extra instants (warm-up end).
-struct Driver: EventHandler {
+struct Driver: EventHandler, ~Copyable {
     static let arrivalKind: UInt32 = 16
     static let warmupKind: UInt32 = 19
 
@@ -84,14 +84,22 @@ struct Model {
     /// up front in the given order, so arrivals at the same instant are submitted in that order, and
     /// before any completion due at the same instant. `warmupEnd` schedules `endWarmup` first of all.
     func run(_ arrivals: [Arrival], until: Int64 = Int64.max, warmupEnd: Int64? = nil,
-             maxEvents: Int64 = 10_000_000) -> (driver: Driver, engine: Engine, stop: StopReason) {
+             maxEvents: Int64 = 10_000_000) -> ModelRun {
         var engine = Engine()
         if let w = warmupEnd { engine.schedule(at: w, kind: Driver.warmupKind, index: 0) }
         for (i, a) in arrivals.enumerated() { engine.schedule(at: a.time, kind: Driver.arrivalKind, index: UInt32(i)) }
         var d = Driver(cluster: cluster(), arrivals: arrivals)
         let stop = engine.run(&d, until: until, maxEvents: maxEvents)
-        return (d, engine, stop)
+        return ModelRun(driver: d, engine: engine, stop: stop)
     }
+}
+
+/// What ``Model/run(_:until:warmupEnd:maxEvents:)`` ends with (a struct: a tuple cannot hold the
+/// noncopyable driver).
+struct ModelRun: ~Copyable {
+    var driver: Driver
+    var engine: Engine
+    var stop: StopReason
 }
 
 /// One service `svc` with one endpoint `ep` of constant work.
