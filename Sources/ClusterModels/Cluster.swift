@@ -235,7 +235,7 @@ public struct Cluster: ~Copyable {
     /// tracked, since a held worker is not a busy core.
     let svcTrackCores: [Bool]
     // Instance tables (global instance index).
-    var instances = RowTable<InstanceState>()
+    var instances: RowTable<InstanceState>
     var instanceService: [Int32] = []
     var firstInstance: [Int] = []
     // Balancers (Balancing/): each service's policy and its state.
