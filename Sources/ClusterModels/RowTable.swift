@@ -30,7 +30,6 @@ public struct RowTable<Row>: ~Copyable {
         base.deallocate()
     }
 
-    public var isEmpty: Bool { count == 0 }
     public var indices: Range<Int> { 0..<count }
 
     public subscript(i: Int) -> Row {
