@@ -20,7 +20,7 @@ public protocol EventHandler: ~Copyable {
 
 /// The clock and the event queue. Single-threaded; one per replication.
 @frozen
-public struct Engine: Sendable {
+public struct Engine: ~Copyable, Sendable {
     public var queue: EventQueue
     /// Current simulated time in nanoseconds.
     public var now: Int64 = 0
@@ -38,14 +38,14 @@ public struct Engine: Sendable {
     @inlinable public var time: SimTime { SimTime(ns: now) }
 
     /// Schedules an event `delay` nanoseconds from now.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func schedule(after delay: Int64, kind: UInt32, index: UInt32, tag: UInt64 = 0) {
         precondition(delay >= 0, "event scheduled in the past")
         let (t, o) = now.addingReportingOverflow(delay)
         queue.schedule(at: o ? Int64.max : t, kind: kind, index: index, tag: tag)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func schedule(at time: Int64, kind: UInt32, index: UInt32, tag: UInt64 = 0) {
         precondition(time >= now, "event scheduled in the past")
         queue.schedule(at: time, kind: kind, index: index, tag: tag)

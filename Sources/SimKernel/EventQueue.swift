@@ -23,105 +23,124 @@ public struct Event: Sendable {
 ///
 /// Hand-written rather than swift-collections' `Heap`: the event loop is the hot path, and a 4-ary
 /// heap on a flat array measured ~25% faster per pop+push at 10⁵ pending events
-/// (../shared/notes/swift-gsl-facts.md). No allocation per event once the array has grown.
+/// (../shared/notes/swift-gsl-facts.md). No allocation per event once the storage has grown.
+///
+/// Noncopyable, with its storage behind a pointer it owns alone: a write needs no copy-on-write
+/// uniqueness check (an array cost one runtime call per push and per pop, about three a request
+/// in an M/M/1 run).
 @frozen
-public struct EventQueue: Sendable {
-    /// Storage; the heap is `heap[0 ..< n]`. Slots past `n` are kept (not removed) so a push
-    /// after a pop writes in place: one uniqueness check per operation instead of two.
-    @usableFromInline var heap: [Event]
+public struct EventQueue: ~Copyable, @unchecked Sendable {
+    /// Storage of `capacity` events; the heap is `base[0 ..< n]`.
+    @usableFromInline var base: UnsafeMutablePointer<Event>
+    @usableFromInline var capacity: Int
     @usableFromInline var n: Int = 0
     @usableFromInline var nextSeq: UInt64 = 0
 
     public init(capacity: Int = 1024) {
-        heap = []
-        heap.reserveCapacity(capacity)
+        self.capacity = Swift.max(4, capacity)
+        base = UnsafeMutablePointer<Event>.allocate(capacity: self.capacity)
     }
 
+    deinit { base.deallocate() }
+
+    /// Pending events.
     @inlinable public var count: Int { rootTaken ? n - 1 : n }
     @inlinable public var isEmpty: Bool { count == 0 }
-    /// Earliest pending event time, or `Int64.max` when empty.
+    /// Time of the earliest pending event, or `Int64.max` when none.
     @inlinable public var nextTime: Int64 {
-        if !rootTaken { return n == 0 ? Int64.max : heap[0].time }
+        if !rootTaken { return n == 0 ? Int64.max : base[0].time }
         // The root is being handled: the next pending event is the least of its children.
         var t = Int64.max
         var j = 1
-        while j < Swift.min(5, n) { t = Swift.min(t, heap[j].time); j &+= 1 }
+        while j < Swift.min(5, n) { t = Swift.min(t, base[j].time); j &+= 1 }
         return t
     }
 
-    @inlinable
+    /// Schedules an event; it gets the next sequence number.
+    @inlinable @inline(__always)
     public mutating func schedule(at time: Int64, kind: UInt32, index: UInt32, tag: UInt64 = 0) {
         let e = Event(time: time, seq: nextSeq, kind: kind, index: index, tag: tag)
         nextSeq &+= 1
+        // The root was taken by `takeMin`: the new event replaces it (one sift instead of a pop
+        // and a push).
         if rootTaken { rootTaken = false; replaceRoot(e); return }
-        if n == heap.count { heap.append(e) }
-        let start = n
+        if n == capacity { grow() }
+        let h = base
+        var i = n
         n &+= 1
-        heap.withUnsafeMutableBufferPointer { h in
-            var i = start
-            while i > 0 {
-                let p = (i - 1) >> 2
-                if e.precedes(h[p]) { h[i] = h[p]; i = p } else { break }
-            }
-            h[i] = e
+        while i > 0 {
+            let p = (i &- 1) >> 2
+            if e.precedes(h[p]) { h[i] = h[p]; i = p } else { break }
         }
+        h[i] = e
     }
 
+    /// Doubles the storage.
+    @usableFromInline
+    mutating func grow() {
+        let c = capacity &* 2
+        let b = UnsafeMutablePointer<Event>.allocate(capacity: c)
+        b.moveInitialize(from: base, count: n)
+        base.deallocate()
+        base = b
+        capacity = c
+    }
+
+    /// Removes and returns the earliest event.
     @inlinable
     public mutating func popMin() -> Event? {
         if rootTaken { rootTaken = false; _ = popMin() }   // a taken root is already gone
         guard n > 0 else { return nil }
         n &-= 1
-        let top = heap[0]
-        if n > 0 { siftDownFromRoot(heap[n], size: n) }
+        let top = base[0]
+        if n > 0 { siftDownFromRoot(base[n], size: n) }
         return top
     }
 
-    /// True while the root has been handed out by ``takeMin()`` but not yet removed: the next
-    /// ``schedule`` replaces it in place (one sift-down instead of a pop and a push).
+    /// The root was taken by ``takeMin()`` and not yet replaced.
     @usableFromInline var rootTaken = false
 
-    /// Returns the earliest event and marks it taken; it leaves the heap at the next `schedule`
-    /// (replaced by the new event) or at ``settle()``.
-    @inlinable
+    /// Returns the earliest event and marks it taken: the next ``schedule(at:kind:index:tag:)``
+    /// replaces it in one sift, or ``settle()`` removes it. The engine's loop: take, handle, settle.
+    @inlinable @inline(__always)
     public mutating func takeMin() -> Event? {
         guard n > 0 else { return nil }
         rootTaken = true
-        return heap[0]
+        return base[0]
     }
 
-    /// Removes a taken root that no `schedule` replaced.
-    @inlinable
+    /// Removes a taken root that no schedule replaced.
+    @inlinable @inline(__always)
     public mutating func settle() {
         if rootTaken { rootTaken = false; _ = popMin() }
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     mutating func replaceRoot(_ e: Event) {
         siftDownFromRoot(e, size: n)
     }
 
-    /// Puts `e` at the root of the heap `heap[0 ..< size]` and sifts it down to its place.
-    @inlinable
+    /// Places `e` at the root of `base[0 ..< size]` and sifts it down.
+    @inlinable @inline(__always)
     mutating func siftDownFromRoot(_ e: Event, size: Int) {
-        heap.withUnsafeMutableBufferPointer { h in
-            var i = 0
-            while true {
-                let c = 4 &* i &+ 1
-                if c >= size { break }
-                var m = c
-                let end = Swift.min(c &+ 4, size)
-                var j = c &+ 1
-                while j < end {
-                    if h[j].precedes(h[m]) { m = j }
-                    j &+= 1
-                }
-                if h[m].precedes(e) { h[i] = h[m]; i = m } else { break }
+        let h = base
+        var i = 0
+        while true {
+            let c = 4 &* i &+ 1
+            if c >= size { break }
+            var m = c
+            let end = Swift.min(c &+ 4, size)
+            var j = c &+ 1
+            while j < end {
+                if h[j].precedes(h[m]) { m = j }
+                j &+= 1
             }
-            h[i] = e
+            if h[m].precedes(e) { h[i] = h[m]; i = m } else { break }
         }
+        h[i] = e
     }
 
+    /// Drops every pending event (sequence numbers go on).
     public mutating func removeAll() {
         n = 0
         rootTaken = false
