@@ -1188,9 +1188,9 @@ public struct Cluster: ~Copyable {
            budgets[site]?.allowRetry(at: now) ?? true {
             calls[Int(c)].retries += 1
             budgets[site]?.recordRetry(at: now)
-            store.current.scopes[sites[site].slot].retries &+= 1
+            store.counters[sites[site].slot].retries &+= 1
             let cs = sites[site].callerSlot
-            if cs != sites[site].slot { store.current.scopes[cs].retries &+= 1 }
+            if cs != sites[site].slot { store.counters[cs].retries &+= 1 }
             let wait = backoff(c, policy: p)
             engine.schedule(after: wait, kind: ClusterEventKind.retry, index: c, tag: UInt64(calls[Int(c)].gen))
             return
@@ -1212,7 +1212,7 @@ public struct Cluster: ~Copyable {
         guard calls[Int(c)].active else { return }
         let now = engine.now
         let site = Int(calls[Int(c)].site)
-        store.current.scopes[sites[site].slot].record(o, latency: now &- calls[Int(c)].start, admitted: true)
+        store.record(sites[site].slot, o, latency: now &- calls[Int(c)].start, admitted: true)
         if rb { releaseBulkhead(c) }
         calls[Int(c)].active = false
         if calls[Int(c)].counted >= 0 { abandonCountedAttempts(Int(c)) }
@@ -1375,16 +1375,15 @@ public struct Cluster: ~Copyable {
         var k = scopes.planStart[plan]
         let end = scopes.planStart[plan + 1]
         while k < end {
-            store.current.scopes[scopes.planSlots[k]].record(outcome, latency: latency, admitted: admitted)
+            store.record(scopes.planSlots[k], outcome, latency: latency, admitted: admitted)
             k += 1
         }
         if root {
-            store.current.observations &+= 1
-            store.current.responseSum += Double(latency)
+            store.observe(latency)
             finishedTotal &+= 1
         }
         let i = Int(req.instance)
-        if svcReplicas[s] > 1 { store.current.instanceCounts[2 &* i &+ (outcome == .ok ? 1 : 0)] &+= 1 }
+        if svcReplicas[s] > 1 { store.instanceCounts[2 &* i &+ (outcome == .ok ? 1 : 0)] &+= 1 }
         if sampling { series!.record(outcome, latency: latency, service: s, root: root) }
         if req.trace >= 0 {
             tracer!.record(TraceSpan(trace: req.trace, span: req.spanId, parent: req.parentSpan, service: Int32(s),
@@ -1445,13 +1444,12 @@ public struct Cluster: ~Copyable {
         var k = scopes.planStart[workload]
         let end = scopes.planStart[workload + 1]
         while k < end {
-            store.current.scopes[scopes.planSlots[k]].recordOK(latency: latency)
+            store.recordOK(scopes.planSlots[k], latency: latency)
             k += 1
         }
-        store.current.observations &+= 1
-        store.current.responseSum += Double(latency)
+        store.observe(latency)
         finishedTotal &+= 1
-        if svcReplicas[s] > 1 { store.current.instanceCounts[2 &* i &+ 1] &+= 1 }
+        if svcReplicas[s] > 1 { store.instanceCounts[2 &* i &+ 1] &+= 1 }
         if sampling { series!.record(.ok, latency: latency, service: s, root: true) }
         let req = requests[Int(r)]
         if req.trace >= 0 {

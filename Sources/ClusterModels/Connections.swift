@@ -61,7 +61,7 @@ extension Cluster {
         }
         pools[pi].conns.append(c)
         let slot = scopes.slotOf[scopes.service(Int(instanceService[pools[pi].callerInstance]))]
-        store.current.scopes[slot].connections &+= 1
+        store.counters[slot].connections &+= 1
         scheduleHandshake(c, engine: &engine)
     }
 

@@ -111,30 +111,91 @@ public struct Batch: Sendable {
 /// observations, MSER-5's batch size, so every stored batch holds 5·2^k observations and MSER on the
 /// stored batch means is MSER-5 with a coarser grid as the run grows. Sketches and sums merge
 /// exactly, so once MSER has picked a truncation batch the estimate is the merge of what follows.
-public struct BatchStore: Sendable {
+public struct BatchStore: ~Copyable, Sendable {
     public static let maxBatches = 64
     public private(set) var closed: [Batch] = []
-    public var current: Batch
     public private(set) var batchSize: Int64
     let scopeCount: Int
     let instanceCount: Int
+
+    // The current batch, kept where the hot path writes it without copy-on-write checks (tables
+    // this store owns alone); ``current`` gives it as a ``Batch``.
+    /// When the current batch started.
+    public private(set) var currentStart: Int64 = 0
+    /// Finished root requests in the current batch, and the sum of their response times (ns).
+    public internal(set) var currentObservations: Int64 = 0
+    public internal(set) var currentResponseSum: Double = 0
+    var currentIntegrals: [ServiceIntegrals]
+    /// The current batch's scope aggregates; their latencies are in `sketches` (the rows'
+    /// own sketches stay empty).
+    var counters: RowTable<ScopeAggregate>
+    var sketches: SketchSet
+    /// The current batch's ``Batch/instanceCounts``.
+    var instanceCounts: RowTable<Int64>
 
     public init(scopeCount: Int, serviceCount: Int, instanceCount: Int = 0, initialBatchSize: Int64 = 5) {
         self.scopeCount = scopeCount
         self.instanceCount = instanceCount
         batchSize = initialBatchSize
-        current = Batch(startTime: 0, scopeCount: scopeCount,
-                        integrals: Array(repeating: ServiceIntegrals(), count: serviceCount),
-                        instanceCount: instanceCount)
+        currentIntegrals = Array(repeating: ServiceIntegrals(), count: serviceCount)
+        counters = RowTable(Array(repeating: ScopeAggregate(), count: scopeCount))
+        sketches = SketchSet(count: scopeCount)
+        instanceCounts = RowTable(Array(repeating: 0, count: 2 * instanceCount))
     }
 
     /// True when the current batch is full and the next observation must open a new batch.
-    @inlinable public var currentIsFull: Bool { current.observations >= batchSize }
+    @inlinable public var currentIsFull: Bool { currentObservations >= batchSize }
+
+    /// The current (possibly partial) batch.
+    public var current: Batch {
+        var b = Batch(startTime: currentStart, scopeCount: 0, integrals: currentIntegrals)
+        b.observations = currentObservations
+        b.responseSum = currentResponseSum
+        b.scopes = counters.indices.map { k in
+            var a = counters[k]
+            a.latency = sketches.sketch(k)
+            return a
+        }
+        b.instanceCounts = instanceCounts.map { $0 }
+        return b
+    }
+
+    /// A successful request in scope slot `k` of the current batch.
+    @inline(__always)
+    mutating func recordOK(_ k: Int, latency ns: Int64) {
+        counters[k].ok &+= 1
+        sketches.record(k, ns)
+    }
+
+    /// A request in scope slot `k` of the current batch ended with `outcome` (see
+    /// ``ScopeAggregate/record(_:latency:admitted:)``).
+    @inline(__always)
+    mutating func record(_ k: Int, _ outcome: Outcome, latency ns: Int64, admitted: Bool) {
+        if outcome == .ok { recordOK(k, latency: ns) } else { counters[k].record(outcome, latency: ns, admitted: admitted) }
+    }
+
+    /// A root request finished in the current batch after `ns`.
+    @inline(__always)
+    mutating func observe(_ ns: Int64) {
+        currentObservations &+= 1
+        currentResponseSum += Double(ns)
+    }
+
+    /// Empties the current batch and starts it at `now`.
+    mutating func startCurrent(at now: Int64, integrals: [ServiceIntegrals]) {
+        currentStart = now
+        currentObservations = 0
+        currentResponseSum = 0
+        currentIntegrals = integrals
+        for k in counters.indices { counters[k] = ScopeAggregate() }
+        sketches.reset()
+        for k in instanceCounts.indices { instanceCounts[k] = 0 }
+    }
 
     /// Closes the current batch and opens one starting at `now` with the given integral snapshot.
     public mutating func openBatch(at now: Int64, integrals: [ServiceIntegrals]) {
         closed.append(current)
-        current = Batch(startTime: now, scopeCount: scopeCount, integrals: integrals, instanceCount: instanceCount)
+        startCurrent(at: now, integrals: integrals)
         if closed.count >= BatchStore.maxBatches {
             var merged: [Batch] = []
             merged.reserveCapacity(closed.count / 2)
@@ -154,7 +215,7 @@ public struct BatchStore: Sendable {
     /// Drops everything before `now` and starts afresh (a fixed warm-up has ended).
     public mutating func restart(at now: Int64, integrals: [ServiceIntegrals]) {
         closed.removeAll()
-        current = Batch(startTime: now, scopeCount: scopeCount, integrals: integrals, instanceCount: instanceCount)
+        startCurrent(at: now, integrals: integrals)
     }
 
     /// All batches in time order, the current (possibly partial) one last.

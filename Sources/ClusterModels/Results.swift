@@ -43,6 +43,7 @@ extension Cluster {
     public func results(end: Int64, warmup: WarmupChoice, percentiles: [Double])
         -> (warmup: Int64, mserAtLimit: Bool, metrics: [MetricValue]) {
         let batches = store.closed
+        let current = store.current
         var first = 0
         var atLimit = false
         var warmupTime: Int64
@@ -51,14 +52,14 @@ extension Cluster {
             let r = MSER.truncationOfBatchMeans(batches.map(\.meanResponse))
             first = r.batches
             atLimit = r.atLimit
-            warmupTime = first < batches.count ? batches[first].startTime : store.current.startTime
+            warmupTime = first < batches.count ? batches[first].startTime : current.startTime
         case .fixed(let t):
             warmupTime = min(t, end)
         }
-        var merged = first < batches.count ? batches[first] : store.current
+        var merged = first < batches.count ? batches[first] : current
         if first < batches.count {
             for b in batches[(first + 1)...] { merged.absorb(b) }
-            merged.absorb(store.current)
+            merged.absorb(current)
         }
         if case .fixed(let t) = warmup, t >= end {
             // The run ended before its warm-up did: nothing is kept (the table says so).

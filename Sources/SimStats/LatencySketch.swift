@@ -150,3 +150,117 @@ public struct LatencySketch: Sendable, Equatable {
         return true
     }
 }
+
+/// Latency sketches being filled, one per slot, with their buckets behind pointers this value owns
+/// alone: a record needs no copy-on-write check (a ``LatencySketch``'s array costs a runtime call
+/// per record, and the hot path records every finished request). ``sketch(_:)`` gives a slot's
+/// values as a ``LatencySketch``, equal to one that recorded the same values in the same order
+/// (same buckets, same count, sum, minimum and maximum).
+public struct SketchSet: ~Copyable, @unchecked Sendable {
+    @usableFromInline struct Slot {
+        /// `capacity` buckets from bucket index `offset` (capacity 0: nothing recorded yet).
+        @usableFromInline var buckets: UnsafeMutablePointer<UInt64>
+        @usableFromInline var offset = 0
+        @usableFromInline var capacity = 0
+        @usableFromInline var count: UInt64 = 0
+        @usableFromInline var sum: Double = 0
+        @usableFromInline var min: Int64 = .max
+        @usableFromInline var max: Int64 = .min
+        init() { buckets = .allocate(capacity: 1) }
+    }
+
+    @usableFromInline let slots: UnsafeMutablePointer<Slot>
+    /// Number of sketches.
+    public let count: Int
+
+    /// `count` empty sketches.
+    public init(count: Int) {
+        self.count = count
+        slots = .allocate(capacity: Swift.max(1, count))
+        for k in 0..<count { (slots + k).initialize(to: Slot()) }
+    }
+
+    deinit {
+        for k in 0..<count { slots[k].buckets.deallocate() }
+        slots.deinitialize(count: count)
+        slots.deallocate()
+    }
+
+    /// Records `v` in sketch `k` (as ``LatencySketch/record(_:)`` does).
+    @inlinable @inline(__always)
+    public mutating func record(_ k: Int, _ v: Int64) {
+        precondition(UInt(bitPattern: k) < UInt(bitPattern: count), "sketch index out of range")
+        let s = slots + k
+        let i = LatencySketch.index(of: v)
+        s.pointee.count &+= 1
+        s.pointee.sum += Double(v)
+        if v < s.pointee.min { s.pointee.min = v }
+        if v > s.pointee.max { s.pointee.max = v }
+        let j = i &- s.pointee.offset
+        if j >= 0 && j < s.pointee.capacity {
+            s.pointee.buckets[j] &+= 1
+        } else {
+            grow(k, toInclude: i)
+            s.pointee.buckets[i &- s.pointee.offset] &+= 1
+        }
+    }
+
+    /// Widens sketch `k`'s buckets to include index `i`, with ``LatencySketch``'s slack.
+    @usableFromInline @inline(never)
+    mutating func grow(_ k: Int, toInclude i: Int) {
+        let s = slots + k
+        let slack = LatencySketch.slack
+        let lo: Int, hi: Int
+        if s.pointee.capacity == 0 {
+            lo = Swift.max(0, i - slack / 2)
+            hi = Swift.min(LatencySketch.lastIndex, i + slack / 2)
+        } else if i < s.pointee.offset {
+            lo = Swift.max(0, i - slack)
+            hi = s.pointee.offset + s.pointee.capacity - 1
+        } else {
+            lo = s.pointee.offset
+            hi = Swift.min(LatencySketch.lastIndex, i + slack)
+        }
+        let b = UnsafeMutablePointer<UInt64>.allocate(capacity: hi - lo + 1)
+        b.initialize(repeating: 0, count: hi - lo + 1)
+        if s.pointee.capacity > 0 {
+            (b + (s.pointee.offset - lo)).update(from: s.pointee.buckets, count: s.pointee.capacity)
+        }
+        s.pointee.buckets.deallocate()
+        s.pointee.buckets = b
+        s.pointee.offset = lo
+        s.pointee.capacity = hi - lo + 1
+    }
+
+    /// Sketch `k`'s values as a ``LatencySketch`` (its buckets from the minimum's to the maximum's).
+    public func sketch(_ k: Int) -> LatencySketch {
+        precondition(k >= 0 && k < count, "sketch index out of range")
+        let s = slots[k]
+        var out = LatencySketch()
+        guard s.count > 0 else { return out }
+        let lo = LatencySketch.index(of: s.min), hi = LatencySketch.index(of: s.max)
+        out.counts = Array(UnsafeBufferPointer(start: s.buckets + (lo - s.offset), count: hi - lo + 1))
+        out.offset = lo
+        out.count = s.count
+        out.sum = s.sum
+        out.min = s.min
+        out.max = s.max
+        return out
+    }
+
+    /// Empties every sketch (their buckets stay allocated, zeroed).
+    public mutating func reset() {
+        for k in 0..<count {
+            let s = slots + k
+            if s.pointee.count > 0 {
+                // Only the buckets from the minimum's to the maximum's can be non-zero.
+                let lo = LatencySketch.index(of: s.pointee.min), hi = LatencySketch.index(of: s.pointee.max)
+                (s.pointee.buckets + (lo - s.pointee.offset)).update(repeating: 0, count: hi - lo + 1)
+            }
+            s.pointee.count = 0
+            s.pointee.sum = 0
+            s.pointee.min = .max
+            s.pointee.max = .min
+        }
+    }
+}

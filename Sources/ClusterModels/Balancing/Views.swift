@@ -66,7 +66,7 @@ extension Cluster {
         engine.schedule(after: max(t, 0), kind: ClusterEventKind.unejectInstance, index: UInt32(slot),
                         tag: UInt64(outlier[slot].gen))
         let slotScope = scopes.slotOf[scopes.service(s)]
-        store.current.scopes[slotScope].ejections &+= 1
+        store.counters[slotScope].ejections &+= 1
         balancerMembershipChanged(service: s, view: base, instance: slot - base, available: false)
     }
 
@@ -107,8 +107,8 @@ extension Cluster {
         membershipChanges[s] += 1
         keysRemapped[s] += f
         let slot = scopes.slotOf[scopes.service(s)]
-        store.current.scopes[slot].membershipChanges &+= 1
-        store.current.scopes[slot].keysRemapped += f
+        store.counters[slot].membershipChanges &+= 1
+        store.counters[slot].keysRemapped += f
     }
 
     /// ``pickInstance(service:view:rotation:now:zone:key:)`` in a view with ejected instances: every policy picks
