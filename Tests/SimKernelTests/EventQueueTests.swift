@@ -44,7 +44,7 @@ func drain(_ q: inout EventQueue) -> [Event] {
 @Suite struct EventQueueTests {
     @Test func emptyQueue() {
         var q = EventQueue()
-        #expect(q.isEmpty)
+        #expect(q.isEmpty == true)
         #expect(q.count == 0)
         #expect(q.nextTime == Int64.max)
         #expect(q.popMin() == nil)
@@ -85,7 +85,7 @@ func drain(_ q: inout EventQueue) -> [Event] {
             #expect(same, "seed \(seed): pop order differs from sort by (time, seq)")
             // seq is exactly the scheduling index, and the payload stayed with its event.
             #expect(out.allSatisfy { $0.seq == UInt64($0.index) && $0.tag == UInt64($0.index) }, "seed \(seed)")
-            #expect(q.isEmpty)
+            #expect(q.isEmpty == true)
         }
     }
 
@@ -152,7 +152,7 @@ func drain(_ q: inout EventQueue) -> [Event] {
         var q = EventQueue()
         for i in 0..<50 { q.schedule(at: Int64(i % 3), kind: 0, index: UInt32(i)) }
         q.removeAll()
-        #expect(q.isEmpty)
+        #expect(q.isEmpty == true)
         #expect(q.popMin() == nil)
         q.schedule(at: 1, kind: 0, index: 1)
         q.schedule(at: 1, kind: 0, index: 2)
