@@ -13,8 +13,9 @@ deps:
 	  echo "installing libgsl-dev (GNU Scientific Library)…"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libgsl-dev pkg-config; }
 
+# scripts/link-flags.sh: lld with packed relocations where the toolchain and C library allow.
 build: deps
-	$(SWIFT) build -c release --static-swift-stdlib --product clustersim
+	$(SWIFT) build -c release --static-swift-stdlib --product clustersim $$(SWIFT=$(SWIFT) ./scripts/link-flags.sh)
 
 run: build
 	$(BIN) run Scenarios/quickstart.yaml

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.build/release/clustersim}
-[ -x "$BIN" ] || swift build -c release --static-swift-stdlib --product clustersim
+[ -x "$BIN" ] || swift build -c release --static-swift-stdlib --product clustersim $(./scripts/link-flags.sh)
 for f in Scenarios/*.yaml; do
   name=$(sed -n 's/^name:[[:space:]]*\([A-Za-z0-9._-]*\).*/\1/p' "$f" | head -n 1)
   echo "== $f -> Reports/$name" >&2
