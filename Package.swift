@@ -12,7 +12,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
@@ -24,15 +23,11 @@ let package = Package(
         .target(name: "SimKernel"),
         .target(name: "SimRandom", dependencies: ["CGSL", "SimKernel"]),
         .target(name: "SimStats", dependencies: ["CGSL", "SimKernel"]),
-        .target(name: "ClusterModels", dependencies: [
-            "CGSL", "SimKernel", "SimRandom", "SimStats",
-            .product(name: "Collections", package: "swift-collections"),
-        ]),
+        .target(name: "ClusterModels", dependencies: ["CGSL", "SimKernel", "SimRandom", "SimStats"]),
         .target(name: "Workloads", dependencies: ["CGSL", "SimKernel", "SimRandom"]),
         .target(name: "ScenarioSpec", dependencies: [
             "SimKernel", "SimRandom", "ClusterModels", "Workloads",
             .product(name: "Yams", package: "Yams"),
-            .product(name: "Collections", package: "swift-collections"),
         ]),
         .target(name: "Experiments", dependencies: [
             "CGSL", "SimKernel", "SimRandom", "SimStats", "ClusterModels", "Workloads", "ScenarioSpec",
