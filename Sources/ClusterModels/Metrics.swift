@@ -197,16 +197,21 @@ public struct BatchStore: ~Copyable, Sendable {
         closed.append(current)
         startCurrent(at: now, integrals: integrals)
         if closed.count >= BatchStore.maxBatches {
+            // Neighbours merge in place: each first batch is moved out (its arrays then have one
+            // owner, so absorbing the second grows them without a copy-on-write copy).
+            var old = closed
+            closed = []
             var merged: [Batch] = []
-            merged.reserveCapacity(closed.count / 2)
+            merged.reserveCapacity(old.count / 2 + 1)
             var i = 0
-            while i + 1 < closed.count {
-                var b = closed[i]
-                b.absorb(closed[i + 1])
+            while i + 1 < old.count {
+                var b = Batch(startTime: 0, scopeCount: 0, integrals: [])
+                swap(&b, &old[i])
+                b.absorb(old[i + 1])
                 merged.append(b)
                 i += 2
             }
-            if i < closed.count { merged.append(closed[i]) }
+            if i < old.count { merged.append(old[i]) }
             closed = merged
             batchSize *= 2
         }
