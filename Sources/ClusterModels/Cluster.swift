@@ -889,7 +889,7 @@ public struct Cluster: ~Copyable {
         let rng = endpointRNG[e]
         switch endpointFastWork[e] {
         case .constant(let ns): return ns
-        case .exponential(let mean): return SimDuration(seconds: gsl_ran_exponential(rng, mean)).ns
+        case .exponential(let mean): return clustersim_ns_from_seconds(gsl_ran_exponential(rng, mean))
         case .general: return endpointWork[e].sampleNanos(rng: rng)
         }
     }

@@ -124,7 +124,7 @@ struct ClusterSimulation: EventHandler, ~Copyable {
             let gap = poissonMeanGap[w]
             if gap > 0 {
                 // Homogeneous Poisson, the common case: one draw, no generator state to touch.
-                let d = SimDuration(seconds: gsl_ran_exponential(arrivalRNG[w], gap)).ns
+                let d = clustersim_ns_from_seconds(gsl_ran_exponential(arrivalRNG[w], gap))
                 engine.schedule(after: max(1, d), kind: DriverEventKind.arrival, index: e.index)
             } else if let t = generators[w]!.next(after: engine.now, first: false, arrivals: arrivalRNG[w], states: stateRNG[w]) {
                 engine.schedule(at: t, kind: DriverEventKind.arrival, index: e.index)
