@@ -105,14 +105,23 @@ public struct LatencySketch: Sendable, Equatable {
             // Only the buckets from the minimum's to the maximum's can be non-zero.
             var c = [UInt64](repeating: 0, count: hi - lo + 1)
             if count > 0 {
-                for i in selfLo...selfHi { c[i - lo] = counts[i - offset] }
+                c.withUnsafeMutableBufferPointer { to in
+                    counts.withUnsafeBufferPointer { from in
+                        (to.baseAddress! + (selfLo - lo)).update(from: from.baseAddress! + (selfLo - offset),
+                                                                  count: selfHi - selfLo + 1)
+                    }
+                }
             }
             counts = c
             offset = lo
         }
-        for i in otherLo...otherHi {
-            let c = other.counts[i - other.offset]
-            if c > 0 { counts[i - offset] &+= c }
+        // The ranges were checked above: one uniqueness check for the loop, not one per bucket.
+        let at = offset
+        counts.withUnsafeMutableBufferPointer { to in
+            other.counts.withUnsafeBufferPointer { from in
+                let t = to.baseAddress! + (otherLo - at), f = from.baseAddress! + (otherLo - other.offset)
+                for k in 0..<(otherHi - otherLo + 1) { t[k] &+= f[k] }
+            }
         }
         count &+= other.count
         sum += other.sum
