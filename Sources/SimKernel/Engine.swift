@@ -66,18 +66,22 @@ public struct Engine: ~Copyable, Sendable {
     public mutating func run<H: EventHandler & ~Copyable>(_ handler: inout H, until: Int64, maxEvents: Int64) -> StopReason {
         var sameInstant: Int64 = 0
         var lastTime = Int64.min
+        // Each turn ends with the taken root settled, so the loop reads the heap directly: its
+        // root is the next event (a root a caller took before the run is settled first).
+        queue.settle()
         while true {
             if stopRequested, let r = stopRequest { return r }
-            if queue.isEmpty { return .drained }
+            if queue.n == 0 { return .drained }
+            let e = queue.base[0]
             // Look before taking: an event past the horizon stays queued with its original
             // sequence number, so a caller who continues later keeps same-time events in
             // scheduling order (re-scheduling it would give it a new, later sequence number).
-            if queue.nextTime > until {
+            if e.time > until {
                 now = until
                 return .horizon
             }
             if eventsProcessed >= maxEvents { return .maxEvents }
-            guard let e = queue.takeMin() else { return .drained }
+            queue.rootTaken = true
             if e.time == lastTime {
                 sameInstant &+= 1
                 if sameInstant >= Engine.maxEventsAtOneInstant {

@@ -112,7 +112,10 @@ public struct EventQueue: ~Copyable, @unchecked Sendable {
     /// Removes a taken root that no schedule replaced.
     @inlinable @inline(__always)
     public mutating func settle() {
-        if rootTaken { rootTaken = false; _ = popMin() }
+        guard rootTaken else { return }
+        rootTaken = false
+        n &-= 1
+        if n > 0 { siftDownFromRoot(base[n], size: n) }
     }
 
     @inlinable @inline(__always)
