@@ -115,8 +115,6 @@ public struct BatchStore: ~Copyable, Sendable {
     public static let maxBatches = 64
     public private(set) var closed: [Batch] = []
     public private(set) var batchSize: Int64
-    let scopeCount: Int
-    let instanceCount: Int
 
     // The current batch, kept where the hot path writes it without copy-on-write checks (tables
     // this store owns alone); ``current`` gives it as a ``Batch``.
@@ -134,8 +132,6 @@ public struct BatchStore: ~Copyable, Sendable {
     var instanceCounts: RowTable<Int64>
 
     public init(scopeCount: Int, serviceCount: Int, instanceCount: Int = 0, initialBatchSize: Int64 = 5) {
-        self.scopeCount = scopeCount
-        self.instanceCount = instanceCount
         batchSize = initialBatchSize
         currentIntegrals = Array(repeating: ServiceIntegrals(), count: serviceCount)
         counters = RowTable(Array(repeating: ScopeAggregate(), count: scopeCount))
