@@ -70,22 +70,28 @@ public struct LatencySketch: Sendable, Equatable {
     /// Largest bucket index (of `Int64.max`).
     @usableFromInline static let lastIndex = index(of: Int64.max)
 
+    /// The bucket range `lo ... hi` that `count` stored buckets from `offset` grow to so as to hold
+    /// bucket `i` (outside them): half the slack on each side of a first bucket, the slack beyond a
+    /// new extreme. Shared by ``LatencySketch`` and ``SketchSet``.
+    @usableFromInline
+    static func grownRange(offset: Int, count: Int, toInclude i: Int) -> (lo: Int, hi: Int) {
+        if count == 0 { return (Swift.max(0, i - slack / 2), Swift.min(lastIndex, i + slack / 2)) }
+        if i < offset { return (Swift.max(0, i - slack), offset + count - 1) }
+        return (offset, Swift.min(lastIndex, i + slack))
+    }
+
     @usableFromInline
     mutating func grow(toInclude i: Int) {
+        if !counts.isEmpty && i >= offset && i < offset + counts.count { return }
+        let (lo, hi) = LatencySketch.grownRange(offset: offset, count: counts.count, toInclude: i)
         if counts.isEmpty {
-            offset = Swift.max(0, i - LatencySketch.slack / 2)
-            counts = [UInt64](repeating: 0, count: Swift.min(LatencySketch.lastIndex, i + LatencySketch.slack / 2) - offset + 1)
-            return
-        }
-        if i >= offset && i < offset + counts.count { return }
-        if i < offset {
-            let newOffset = Swift.max(0, i - LatencySketch.slack)
-            counts.insert(contentsOf: repeatElement(0, count: offset - newOffset), at: 0)
-            offset = newOffset
+            counts = [UInt64](repeating: 0, count: hi - lo + 1)
+        } else if lo < offset {
+            counts.insert(contentsOf: repeatElement(0, count: offset - lo), at: 0)
         } else {
-            let last = Swift.min(LatencySketch.lastIndex, i + LatencySketch.slack)
-            counts.append(contentsOf: repeatElement(0, count: last - offset - counts.count + 1))
+            counts.append(contentsOf: repeatElement(0, count: hi - offset - counts.count + 1))
         }
+        offset = lo
     }
 
     /// Adds every value of `other`.
@@ -236,18 +242,7 @@ public struct SketchSet: ~Copyable, @unchecked Sendable {
     @usableFromInline @inline(never)
     mutating func grow(_ k: Int, toInclude i: Int) {
         let s = slots + k
-        let slack = LatencySketch.slack
-        let lo: Int, hi: Int
-        if s.pointee.capacity == 0 {
-            lo = Swift.max(0, i - slack / 2)
-            hi = Swift.min(LatencySketch.lastIndex, i + slack / 2)
-        } else if i < s.pointee.offset {
-            lo = Swift.max(0, i - slack)
-            hi = s.pointee.offset + s.pointee.capacity - 1
-        } else {
-            lo = s.pointee.offset
-            hi = Swift.min(LatencySketch.lastIndex, i + slack)
-        }
+        let (lo, hi) = LatencySketch.grownRange(offset: s.pointee.offset, count: s.pointee.capacity, toInclude: i)
         let b = UnsafeMutablePointer<UInt64>.allocate(capacity: hi - lo + 1)
         b.initialize(repeating: 0, count: hi - lo + 1)
         if s.pointee.capacity > 0 {
