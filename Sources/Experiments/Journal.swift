@@ -325,10 +325,25 @@ public final class JournalWriter: @unchecked Sendable {
         let fd = Foundation.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { return false }
         defer { close(fd) }
-        return writeAll(fd, Array(text.utf8)) && fsync(fd) == 0
+        return Durable.writeAll(fd, Array(text.utf8)) && fsync(fd) == 0
     }
 
-    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+    /// Appends one unit and syncs it to disk before returning.
+    public func append(_ unit: UnitResult) throws(JournalError) {
+        let bytes = Array(Journal.record(unit).utf8)
+        lock.lock(); defer { lock.unlock() }
+        guard Durable.writeAll(fd, bytes), fsync(fd) == 0 else {
+            throw JournalError("cannot append to \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+}
+
+/// Making a rename survive a power cut: the directory entry is on disk only once the directory
+/// itself is synced (fsync(2) on a file does not cover its name).
+public enum Durable {
+    /// Writes all of `bytes` to `fd`, retrying after interrupts and short writes; false (with
+    /// `errno` set) when a write fails.
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
         var off = 0
         while off < bytes.count {
             let n = bytes[off...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
@@ -338,19 +353,6 @@ public final class JournalWriter: @unchecked Sendable {
         return true
     }
 
-    /// Appends one unit and syncs it to disk before returning.
-    public func append(_ unit: UnitResult) throws(JournalError) {
-        let bytes = Array(Journal.record(unit).utf8)
-        lock.lock(); defer { lock.unlock() }
-        guard Self.writeAll(fd, bytes), fsync(fd) == 0 else {
-            throw JournalError("cannot append to \(path): \(String(cString: strerror(errno)))")
-        }
-    }
-}
-
-/// Making a rename survive a power cut: the directory entry is on disk only once the directory
-/// itself is synced (fsync(2) on a file does not cover its name).
-public enum Durable {
     public static func syncDirectory(of path: String) {
         let dir = (path as NSString).deletingLastPathComponent
         let fd = Foundation.open(dir.isEmpty ? "." : dir, O_RDONLY | O_CLOEXEC)

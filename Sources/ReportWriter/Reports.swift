@@ -205,17 +205,10 @@ public enum Reports {
     static func writeUnsynced(_ text: String, to path: String) throws -> Int32 {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
         guard fd >= 0 else { throw fileError(path) }
-        let bytes = Array(text.utf8)
-        var off = 0
-        while off < bytes.count {
-            let n = bytes[off...].withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                let e = fileError(path)
-                close(fd)
-                throw e
-            }
-            off += n
+        guard Durable.writeAll(fd, Array(text.utf8)) else {
+            let e = fileError(path)
+            close(fd)
+            throw e
         }
         return fd
     }
