@@ -20,4 +20,11 @@ static inline long long clustersim_ns_from_seconds(double seconds) {
     double v = seconds * 1e9 + 0.5;
     return v >= 0x1p63 ? 0x7fffffffffffffffLL : (long long)v;
 }
+
+/* The next n exponential draws (mean `mean`, gsl_ran_exponential) of `r` into out[0..<n], each
+ * converted by clustersim_ns_from_seconds: the values n single draws would give, in their order.
+ * SimRandom's DrawBlocks fills its blocks of exponential draws with it. */
+static inline void clustersim_fill_exponential_ns(gsl_rng *r, double mean, long long *out, int n) {
+    for (int i = 0; i < n; i++) out[i] = clustersim_ns_from_seconds(gsl_ran_exponential(r, mean));
+}
 #endif

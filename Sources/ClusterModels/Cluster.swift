@@ -207,20 +207,17 @@ public struct Cluster: ~Copyable {
     public let scopes: ScopeLayout
     // Endpoint tables (global endpoint index).
     let endpointService: [Int32]
-    let endpointWork: [Sampler]
-    /// The common work distributions, decided once so the hot path switches on a plain value and
-    /// never copies a `Sampler` (whose enum payloads are reference counted).
-    let endpointFastWork: [FastDraw]
-    /// Raw generators of the endpoints' work streams (the streams are kept alive in `streams`).
-    let endpointRNG: [UnsafeMutablePointer<gsl_rng>]
     /// The endpoint does its work and replies: no calls, no more steps.
     let endpointSimple: [Bool]
     // Endpoint programs: ops[opStart[e] ..< opStart[e + 1]]; op 0 is the endpoint's `work`.
     let opStart: [Int]
     let ops: [Op]
-    /// Work of later work steps (index from `Op.work`; 0 … endpoints−1 are the endpoints' first work).
-    let stepWork: [Sampler]
-    let stepRNG: [UnsafeMutablePointer<gsl_rng>]
+    /// Work (index from `Op.work`; 0 … endpoints−1 are the endpoints' first work, then the later
+    /// work steps), each from its own stream (`service.S.E.work`, `service.S.E.stepN.work`) that
+    /// nothing else draws from: drawn in blocks (``DrawBlocks``), except constant work.
+    let workBlocks: DrawBlocks
+    /// Constant work in ns, or −1 for work that is drawn.
+    let workConstant: [Int64]
     let groupStart: [Int]
     let groupSites: [Int]
     let groupWaitFor: [Int]
@@ -454,11 +451,12 @@ public struct Cluster: ~Copyable {
         self.protocols = protocols
         budgets = sites.map { s in s.retry.flatMap { p in p.budget.map { RetryBudget(fraction: $0, minRate: p.budgetMinRate) } } }
         self.opStart = opStart; self.ops = ops
-        self.stepWork = stepWork; stepRNG = stepStreams.map(\.rng)
+        workBlocks = DrawBlocks(samplers: stepWork.map { if case .constant = $0.distribution { nil } else { $0 } },
+                                streams: stepStreams)
+        workConstant = stepWork.map { if case .constant(let v) = $0.distribution { SimDuration(seconds: v).ns } else { -1 } }
         self.groupStart = groupStart; self.groupSites = groupSites; self.groupWaitFor = groupWaitFor
         endpointSimple = simple
-        endpointService = epService; endpointWork = work
-        endpointFastWork = work.map { FastDraw($0.distribution) }
+        endpointService = epService
         svcBalancer = services.map(\.balancer)
         // Rotation state, one per balancer: services' own for their roots (index = the service),
         // then one per (caller instance, callee service) for client-side calls, shared by every
@@ -596,7 +594,6 @@ public struct Cluster: ~Copyable {
                 ? RandomStream(master: seed, replication: replication, name: "service.\($0.name).balancer") : nil
         }
         balancerRNG = balancerStreams.map { $0?.rng }
-        endpointRNG = streams.map(\.rng)
         // Nothing of `self` is read before every stored property is set: reading a property of a
         // partly initialised noncopyable `self` miscompiles in release builds with Swift 6.3.
         let net = Network(config: network, seed: seed, replication: replication)
@@ -884,14 +881,11 @@ public struct Cluster: ~Copyable {
         calls[c].counted = -1
     }
 
+    /// The next draw (ns) of work `k` (an endpoint's first work or a later work step, `Op.work`).
     @inline(__always)
-    func drawWork(_ e: Int) -> Int64 {
-        let rng = endpointRNG[e]
-        switch endpointFastWork[e] {
-        case .constant(let ns): return ns
-        case .exponential(let mean): return clustersim_ns_from_seconds(gsl_ran_exponential(rng, mean))
-        case .general: return endpointWork[e].sampleNanos(rng: rng)
-        }
+    func drawWork(_ k: Int) -> Int64 {
+        let c = workConstant[k]
+        return c >= 0 ? c : workBlocks.next(k)
     }
 
     /// Request `r`, holding a worker on instance `i`, starts `work` ns of CPU.
@@ -942,7 +936,7 @@ public struct Cluster: ~Copyable {
                         return
                     }
                 }
-                var w = k < endpointWork.count ? drawWork(k) : stepWork[k].sampleNanos(rng: stepRNG[k])
+                var w = drawWork(k)
                 if req.pc == 0 { w &+= req.serial }
                 if w > 0 {
                     start(r, work: w, instance: i, service: s, engine: &engine)

@@ -19,8 +19,8 @@ struct ClusterSimulation: EventHandler, ~Copyable {
     var generators: [ArrivalGenerator?]
     let arrivalRNG: [UnsafeMutablePointer<gsl_rng>]
     let stateRNG: [UnsafeMutablePointer<gsl_rng>]
-    let thinkSamplers: [Sampler?]
-    let thinkRNG: [UnsafeMutablePointer<gsl_rng>]
+    /// Think times of closed workloads, from `workload.NAME.think` (drawn only for them), in blocks.
+    let thinkBlocks: DrawBlocks
     /// Request keys of workloads with a `key` (nil: none), drawn from `workload.NAME.key`.
     var keyDraws: [RequestKeyDraw?]
     let keyRNG: [UnsafeMutablePointer<gsl_rng>?]
@@ -32,6 +32,9 @@ struct ClusterSimulation: EventHandler, ~Copyable {
     /// Mean gap (s) of each homogeneous Poisson workload, 0 for the others: their hot path skips
     /// the generator. Draws the same numbers from the same stream as ``ArrivalGenerator`` would.
     let poissonMeanGap: [Double]
+    /// The gaps of homogeneous Poisson workloads after the first (which ``ArrivalGenerator``
+    /// draws), in blocks from `workload.NAME.arrivals`, which nothing else draws from for them.
+    let gapBlocks: DrawBlocks
     let stopRequests: Int64?
     let sampleInterval: Int64?
     /// The run has a `duration`: sampling goes on until it, even through idle time.
@@ -53,15 +56,17 @@ struct ClusterSimulation: EventHandler, ~Copyable {
                           timeseriesInterval: scenario.output.timeseries?.ns, network: scenario.network,
                           maxCallDepth: scenario.limits.maxCallDepth, traceFraction: scenario.output.traces)
         generators = scenario.workloads.map { ArrivalGenerator($0.arrival) }
-        poissonMeanGap = scenario.workloads.map {
-            if case .open(.poisson, let rate) = $0.arrival { return 1 / rate } else { return 0 }
+        let gaps = scenario.workloads.map {
+            if case .open(.poisson, let rate) = $0.arrival { return 1 / rate } else { return 0.0 }
         }
+        poissonMeanGap = gaps
         let arrivals = names.map { RandomStream(master: seed, replication: replication, name: "workload.\($0).arrivals") }
         let states = names.map { RandomStream(master: seed, replication: replication, name: "workload.\($0).states") }
         let thinks = names.map { RandomStream(master: seed, replication: replication, name: "workload.\($0).think") }
         arrivalRNG = arrivals.map(\.rng)
+        gapBlocks = DrawBlocks(samplers: gaps.map { $0 > 0 ? Sampler(.exponential(mean: $0)) : nil },
+                               streams: arrivals)
         stateRNG = states.map(\.rng)
-        thinkRNG = thinks.map(\.rng)
         let keys = scenario.workloads.map { w in
             w.key.map { _ in RandomStream(master: seed, replication: replication, name: "workload.\(w.name).key") }
         }
@@ -69,9 +74,9 @@ struct ClusterSimulation: EventHandler, ~Copyable {
         keyDraws = scenario.workloads.map { $0.key.map(RequestKeyDraw.init) }
         keyed = scenario.workloads.map { $0.key != nil }
         streams = arrivals + states + thinks + keys.compactMap { $0 }
-        thinkSamplers = scenario.workloads.map {
+        thinkBlocks = DrawBlocks(samplers: scenario.workloads.map {
             if case .closed(_, let think) = $0.arrival { return Sampler(think) } else { return nil }
-        }
+        }, streams: thinks)
         stopRequests = scenario.stopRequests
         sampleInterval = scenario.output.timeseries?.ns
         hasHorizon = scenario.duration != nil
@@ -103,7 +108,7 @@ struct ClusterSimulation: EventHandler, ~Copyable {
     }
 
     func scheduleThink(workload w: Int, user: Int32, engine: inout Engine) {
-        let think = thinkSamplers[w]?.sampleNanos(rng: thinkRNG[w]) ?? 0
+        let think = thinkBlocks.next(w)
         engine.schedule(after: think, kind: DriverEventKind.userWake, index: UInt32(w), tag: UInt64(user))
     }
 
@@ -124,7 +129,7 @@ struct ClusterSimulation: EventHandler, ~Copyable {
             let gap = poissonMeanGap[w]
             if gap > 0 {
                 // Homogeneous Poisson, the common case: one draw, no generator state to touch.
-                let d = clustersim_ns_from_seconds(gsl_ran_exponential(arrivalRNG[w], gap))
+                let d = gapBlocks.next(w)
                 engine.schedule(after: max(1, d), kind: DriverEventKind.arrival, index: e.index)
             } else if let t = generators[w]!.next(after: engine.now, first: false, arrivals: arrivalRNG[w], states: stateRNG[w]) {
                 engine.schedule(at: t, kind: DriverEventKind.arrival, index: e.index)
