@@ -15,6 +15,9 @@ static inline const gsl_rng_type *clustersim_rng_mt19937(void) { return gsl_rng_
  * saturating, 0 for negative, zero and NaN values; the same result bit for bit (a test holds them
  * equal). In C the conversion is one instruction: Swift's Int64(Double) re-checks the range and
  * NaN that the guards here already exclude, nine instructions twice a request. */
+/* No fused multiply-add: Swift rounds the product and the sum separately, and clang would fuse
+ * them where the target has FMA (arm64), so values could round differently there. */
+#pragma STDC FP_CONTRACT OFF
 static inline long long clustersim_ns_from_seconds(double seconds) {
     if (!(seconds > 0)) return 0;
     double v = seconds * 1e9 + 0.5;

@@ -48,7 +48,7 @@ public struct DrawBlocks: ~Copyable {
         var b = 0
         for k in 0..<count {
             // A stream without a block keeps a cursor that is never a block's end: next(k) on it
-            // would read past `values` and trap in debug builds only, so it is checked there.
+            // would read before `values` (a programmer error, checked in debug builds).
             if samplers[k] != nil { b += 1; (cursor + k).initialize(to: b * Self.blockSize) }
             else { (cursor + k).initialize(to: -1) }
         }
