@@ -27,7 +27,6 @@ public struct DrawBlocks: ~Copyable {
     let rngs: [UnsafeMutablePointer<gsl_rng>]
     /// Per stream: the exponential's mean for the C fill loop, or nil for other samplers.
     let exponentialMean: [Double?]
-    public let count: Int
 
     /// - Parameters:
     ///   - samplers: per stream, the one sampler that draws from it, or nil for a stream that is
@@ -35,7 +34,7 @@ public struct DrawBlocks: ~Copyable {
     ///   - streams: the streams, in the same order.
     public init(samplers: [Sampler?], streams: [RandomStream]) {
         precondition(samplers.count == streams.count, "one sampler (or nil) per stream")
-        count = samplers.count
+        let n = samplers.count
         self.samplers = samplers
         self.streams = streams
         rngs = streams.map(\.rng)
@@ -44,9 +43,9 @@ public struct DrawBlocks: ~Copyable {
         }
         let blocked = samplers.filter { $0 != nil }.count
         values = .allocate(capacity: max(1, blocked) * Self.blockSize)
-        cursor = .allocate(capacity: max(1, count))
+        cursor = .allocate(capacity: max(1, n))
         var b = 0
-        for k in 0..<count {
+        for k in 0..<n {
             // A stream without a block keeps a cursor that is never a block's end: next(k) on it
             // would read before `values` (a programmer error, checked in debug builds).
             if samplers[k] != nil { b += 1; (cursor + k).initialize(to: b * Self.blockSize) }
