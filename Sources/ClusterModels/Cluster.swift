@@ -597,6 +597,7 @@ public struct Cluster: ~Copyable {
         // Nothing of `self` is read before every stored property is set: reading a property of a
         // partly initialised noncopyable `self` miscompiles in release builds with Swift 6.3.
         let net = Network(config: network, seed: seed, replication: replication)
+        let networkStreams = net.streams
         self.network = net
         self.maxCallDepth = maxCallDepth
         svcConcurrency = services.map(\.concurrency)
@@ -647,7 +648,7 @@ public struct Cluster: ~Copyable {
                             stream: RandomStream(master: seed, replication: replication, name: "output.traces"))
         }
         self.sites = sites
-        self.streams = stepStreams + siteStreams + balancerStreams.compactMap { $0 } + siteBalancerStreams + net.streams
+        self.streams = stepStreams + siteStreams + balancerStreams.compactMap { $0 } + siteBalancerStreams + networkStreams
         for o in siteBalancers.indices {
             let t = siteBalancers[o].target
             let zs = (0..<services[t].replicas).map { instances[firstInstance[t] + $0].zone }

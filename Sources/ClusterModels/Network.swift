@@ -48,17 +48,19 @@ public struct NetworkConfig: Sendable, Equatable {
 
 /// The network at run time: one path per ordered zone pair, each with its own random streams
 /// (`network.A->B.latency`, `network.A->B.loss`), and the partitions in force.
-public struct Network {
+public struct Network: ~Copyable {
     struct RuntimePath {
-        var latency: Sampler
-        var fast: FastDraw
+        /// Constant latency in ns, or −1 for a latency drawn from `latencyBlocks`.
+        var constantLatency: Int64
         var bandwidth: Double?
         var loss: Double
-        let latencyRNG: UnsafeMutablePointer<gsl_rng>
         let lossRNG: UnsafeMutablePointer<gsl_rng>
     }
     let zoneCount: Int
     var paths: [RuntimePath]
+    /// Latency draws of each path (index as `paths`) from its latency stream, which nothing else
+    /// draws from: in blocks (``DrawBlocks``), except constant latencies.
+    let latencyBlocks: DrawBlocks
     let streams: [RandomStream]
     public let retransmitTimeout: Int64
     /// Every message is free: delivery needs no event.
@@ -76,6 +78,8 @@ public struct Network {
         free = config.isFree
         var paths: [RuntimePath] = []
         var streams: [RandomStream] = []
+        var latencyStreams: [RandomStream] = []
+        var latencySamplers: [Sampler?] = []
         for a in config.zones {
             for b in config.zones {
                 var p = a == b ? config.withinZone : config.acrossZones
@@ -87,12 +91,16 @@ public struct Network {
                 let lat = RandomStream(master: seed, replication: replication, name: "network.\(a)->\(b).latency")
                 let loss = RandomStream(master: seed, replication: replication, name: "network.\(a)->\(b).loss")
                 streams += [lat, loss]
-                let sampler = Sampler(p.latency)
-                paths.append(RuntimePath(latency: sampler, fast: FastDraw(p.latency), bandwidth: p.bandwidth,
-                                         loss: p.loss, latencyRNG: lat.rng, lossRNG: loss.rng))
+                latencyStreams.append(lat)
+                var constant: Int64 = -1
+                if case .constant(let v) = p.latency { constant = SimDuration(seconds: v).ns }
+                latencySamplers.append(constant >= 0 ? nil : Sampler(p.latency))
+                paths.append(RuntimePath(constantLatency: constant, bandwidth: p.bandwidth, loss: p.loss,
+                                         lossRNG: loss.rng))
             }
         }
         self.paths = paths
+        latencyBlocks = DrawBlocks(samplers: latencySamplers, streams: latencyStreams)
         self.streams = streams
     }
 
@@ -111,17 +119,12 @@ public struct Network {
             if isolatedInstances.contains(ia) || isolatedInstances.contains(ib) { if ia != ib { return nil } }
         }
         if free { return 0 }
-        let p = paths[a * zoneCount + b]
+        let k = a * zoneCount + b
+        let p = paths[k]
         var total: Int64 = 0
         var losses = 0
         while true {
-            let lat: Int64
-            switch p.fast {
-            case .constant(let ns): lat = ns
-            case .exponential(let mean): lat = SimDuration(seconds: gsl_ran_exponential(p.latencyRNG, mean)).ns
-            case .general: lat = p.latency.sampleNanos(rng: p.latencyRNG)
-            }
-            var d = lat
+            var d = p.constantLatency >= 0 ? p.constantLatency : latencyBlocks.next(k)
             if let bw = p.bandwidth, bytes > 0 {
                 d = d.addingReportingOverflow(SimDuration(seconds: Double(bytes) * 8 / bw).ns).partialValue
             }

@@ -115,19 +115,3 @@ public struct ScopeLayout: Sendable {
     public func workload(_ w: Int) -> Int { workloadBase + w }
     public func call(_ k: Int) -> Int { callBase + k }
 }
-
-/// A distribution reduced to a plain value where that is possible (constant, exponential), so
-/// the hot path draws without touching the general ``Sampler``.
-enum FastDraw {
-    case constant(Int64)
-    case exponential(Double)
-    case general
-
-    init(_ d: Distribution) {
-        switch d {
-        case .constant(let v): self = .constant(SimDuration(seconds: v).ns)
-        case .exponential(let m): self = .exponential(m)
-        default: self = .general
-        }
-    }
-}
